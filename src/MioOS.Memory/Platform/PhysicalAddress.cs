@@ -1,0 +1,73 @@
+namespace MioOS.Memory.Platform;
+
+/// <summary>
+/// A physical address. 64 bits wide: with PSE-36 a 32-bit CPU reaches RAM above 4 GiB, and firmware maps
+/// name addresses far beyond that.
+/// </summary>
+public readonly struct PhysicalAddress
+{
+    /// <summary>The raw address.</summary>
+    public readonly ulong Value;
+
+    /// <summary>Wraps a raw physical address.</summary>
+    public PhysicalAddress(ulong value) => Value = value;
+
+    /// <summary>The null physical address, used as "no address" by allocation results.</summary>
+    public static PhysicalAddress Null => default;
+
+    /// <summary>True for address 0, which the PMM never hands out (it lies in the low 1 MiB).</summary>
+    public bool IsNull => Value == 0;
+
+    /// <summary>The 4 KiB frame number of this address.</summary>
+    public ulong FrameNumber => Value >> Frames.Shift;
+
+    /// <summary>True when the address is at a 4 KiB frame boundary.</summary>
+    public bool IsFrameAligned => (Value & Frames.OffsetMask) == 0;
+
+    /// <summary>The address of the first byte of frame <paramref name="frame"/>.</summary>
+    public static PhysicalAddress OfFrame(ulong frame) => new(frame << Frames.Shift);
+}
+
+/// <summary>
+/// A 32-bit linear (virtual) address: what the CPU translates through the page directory.
+/// </summary>
+public readonly struct VirtualAddress
+{
+    /// <summary>The raw address.</summary>
+    public readonly uint Value;
+
+    /// <summary>Wraps a raw linear address.</summary>
+    public VirtualAddress(uint value) => Value = value;
+
+    /// <summary>Page-directory index: bits 31:22 (SDM vol. 3, 32-bit paging).</summary>
+    public uint DirectoryIndex => Value >> 22;
+
+    /// <summary>Page-table index: bits 21:12.</summary>
+    public uint TableIndex => (Value >> 12) & 0x3FF;
+
+    /// <summary>Offset within a 4 KiB page: bits 11:0.</summary>
+    public uint PageOffset => Value & 0xFFF;
+}
+
+/// <summary>Sizes and helpers for 4 KiB frames, the PMM's unit.</summary>
+public static class Frames
+{
+    /// <summary>Bytes in one frame.</summary>
+    public const uint Size = 4096;
+
+    /// <summary>log2 of <see cref="Size"/>.</summary>
+    public const int Shift = 12;
+
+    /// <summary>Mask of the offset bits inside a frame.</summary>
+    public const ulong OffsetMask = Size - 1;
+
+    /// <summary>Rounds an address up to the next frame boundary (saturating at the top of the space).</summary>
+    public static ulong AlignUp(ulong address)
+    {
+        ulong up = address + OffsetMask;
+        return up < address ? ulong.MaxValue & ~OffsetMask : up & ~OffsetMask;
+    }
+
+    /// <summary>Rounds an address down to its frame boundary.</summary>
+    public static ulong AlignDown(ulong address) => address & ~OffsetMask;
+}
