@@ -80,21 +80,32 @@ public static class AugmentedTree<TStore> where TStore : struct, ITreeNodeStore
 
     /// <summary>Puts <paramref name="replacement"/> where <paramref name="node"/> is, with the same links. Used
     /// when a node moves in memory (a heap block's free remainder starts at a new address) and its key stays
-    /// between the same neighbours, so the order holds.</summary>
+    /// between the same neighbours, so the order holds. The two nodes' links must not overlap in memory; when
+    /// they may, copy the links yourself and call <see cref="Moved"/>.</summary>
     public static void Replace(ref TStore store, ref uint root, uint node, uint replacement)
     {
         TreeLinks old = store.Links(node);
         store.Links(replacement) = old;
-        if (old.Parent == 0)
+        Moved(ref store, ref root, node, replacement);
+    }
+
+    /// <summary>Finishes moving a node whose links were already copied to <paramref name="replacement"/> (the
+    /// old node's memory may since have been overwritten, e.g. by the moved node itself when the two overlap):
+    /// points its parent and children at <paramref name="replacement"/> and refreshes the subtree maxima. The
+    /// key order must hold, as for <see cref="Replace"/>.</summary>
+    public static void Moved(ref TStore store, ref uint root, uint node, uint replacement)
+    {
+        TreeLinks links = store.Links(replacement);
+        if (links.Parent == 0)
             root = replacement;
-        else if (store.Links(old.Parent).Left == node)
-            store.Links(old.Parent).Left = replacement;
+        else if (store.Links(links.Parent).Left == node)
+            store.Links(links.Parent).Left = replacement;
         else
-            store.Links(old.Parent).Right = replacement;
-        if (old.Left != 0)
-            store.Links(old.Left).Parent = replacement;
-        if (old.Right != 0)
-            store.Links(old.Right).Parent = replacement;
+            store.Links(links.Parent).Right = replacement;
+        if (links.Left != 0)
+            store.Links(links.Left).Parent = replacement;
+        if (links.Right != 0)
+            store.Links(links.Right).Parent = replacement;
         SizeChanged(ref store, replacement);
     }
 

@@ -1,0 +1,120 @@
+using System;
+using MioOS.Memory.Heap;
+
+namespace MioOS.Memory.Hosting.Heap;
+
+/// <summary>
+/// The kernel heap on a simulated PC, for .NET callers: the core <see cref="KernelHeap{TGrowth}"/> at the
+/// default place (0x200000, 3 MiB), growing into the RAM above, with misuse turned into
+/// <see cref="HeapMisuseException"/>.
+/// </summary>
+public sealed class HostedHeap : IDisposable
+{
+    /// <summary>Default heap start: kernel base 0x100000 + 0x100000.</summary>
+    public const uint DefaultStart = 0x200000;
+
+    /// <summary>Default initial size: 3 MiB.</summary>
+    public const uint DefaultSize = 3 * 1024 * 1024;
+
+    /// <summary>Where the growth source's state record sits (low memory, unused by the heap).</summary>
+    public const uint GrowthStateAddress = 0x1000;
+
+    /// <summary>Where growth starts: 1 MiB past the initial heap (the PMM's metadata would sit in between).</summary>
+    public const uint DefaultGrowthStart = DefaultStart + DefaultSize + 0x100000;
+
+    private readonly bool _ownsArena;
+
+    /// <summary>The RAM.</summary>
+    public HeapArena Arena { get; }
+
+    /// <summary>The core heap (a handle; all its state is in <see cref="Arena"/>).</summary>
+    public KernelHeap<ArenaHeapGrowth> Core { get; }
+
+    /// <summary>The growth source.</summary>
+    public ArenaHeapGrowth Growth { get; }
+
+    /// <summary>A heap in a fresh arena of <paramref name="ramBytes"/>; growth up to the arena's end
+    /// (<paramref name="growthLimit"/> lower it; 0 = the end, <see cref="DefaultGrowthStart"/> = no growth).</summary>
+    public HostedHeap(ulong ramBytes = 256UL << 20, HeapOptions options = HeapOptions.None, uint growthLimit = 0,
+        uint start = DefaultStart, uint size = DefaultSize)
+        : this(new HeapArena(ramBytes), true, options, growthLimit, start, size)
+    {
+    }
+
+    /// <summary>A heap in an existing arena (not disposed with the heap).</summary>
+    public HostedHeap(HeapArena arena, HeapOptions options = HeapOptions.None, uint growthLimit = 0,
+        uint start = DefaultStart, uint size = DefaultSize)
+        : this(arena, false, options, growthLimit, start, size)
+    {
+    }
+
+    private HostedHeap(HeapArena arena, bool ownsArena, HeapOptions options, uint growthLimit, uint start, uint size)
+    {
+        Arena = arena;
+        _ownsArena = ownsArena;
+        uint ramTop = arena.Size >= 0xFFFF_F000UL ? 0xFFFF_F000u : (uint)arena.Size;
+        uint limit = growthLimit == 0 ? ramTop : Math.Min(growthLimit, ramTop);
+        uint growthStart = start + size + 0x100000;
+        Growth = ArenaHeapGrowth.Create(arena.Window, GrowthStateAddress, growthStart, Math.Max(limit, growthStart));
+        HeapStatus status = KernelHeap<ArenaHeapGrowth>.Create(arena.Window, start, size, Growth, options, out var core);
+        if (status != HeapStatus.Ok)
+            throw new ArgumentException($"cannot create a heap at 0x{start:X} of {size} bytes: {status}");
+        Core = core;
+    }
+
+    /// <summary>kmalloc; 0 when nothing fits (or size 0).</summary>
+    public uint Kmalloc(uint size) => Core.Kmalloc(size);
+
+    /// <summary>kcalloc; 0 on overflow or when nothing fits.</summary>
+    public uint Kcalloc(uint count, uint size) => Core.Kcalloc(count, size);
+
+    /// <summary>krealloc; misuse throws.</summary>
+    public uint Krealloc(uint pointer, uint size)
+    {
+        uint result = Core.Krealloc(pointer, size, out HeapStatus status);
+        ThrowOnMisuse(status, pointer);
+        return result;
+    }
+
+    /// <summary>Aligned kmalloc; a bad alignment throws <see cref="ArgumentException"/>.</summary>
+    public uint KmallocAligned(uint size, uint alignment)
+    {
+        uint result = Core.KmallocAligned(size, alignment, out HeapStatus status);
+        if (status == HeapStatus.InvalidAlignment)
+            throw new ArgumentException($"alignment {alignment} is not a power of two", nameof(alignment));
+        return result;
+    }
+
+    /// <summary>kfree; misuse throws.</summary>
+    public void Kfree(uint pointer) => ThrowOnMisuse(Core.Kfree(pointer), pointer);
+
+    /// <summary>The counters.</summary>
+    public HeapStats Stats() => Core.Stats();
+
+    /// <summary>The integrity walk.</summary>
+    public HeapCheck CheckIntegrity() => Core.CheckIntegrity();
+
+    /// <summary>The bytes at [address, address + length) in the arena.</summary>
+    public Span<byte> Bytes(uint address, int length) => Arena.Span(address, length);
+
+    private void ThrowOnMisuse(HeapStatus status, uint pointer)
+    {
+        switch (status)
+        {
+            case HeapStatus.Ok:
+            case HeapStatus.OutOfMemory:
+            case HeapStatus.SizeOverflow:
+                return;
+            default:
+                var stats = Core.Stats();
+                throw new HeapMisuseException(status, stats.LastMisuse == status ? stats.LastMisuseAddress : pointer);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        if (_ownsArena)
+            Arena.Dispose();
+    }
+}
