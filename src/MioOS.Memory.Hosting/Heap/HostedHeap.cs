@@ -1,5 +1,6 @@
 using System;
 using MioOS.Memory.Heap;
+using MioOS.Memory.Platform;
 
 namespace MioOS.Memory.Hosting.Heap;
 
@@ -22,41 +23,42 @@ public sealed class HostedHeap : IDisposable
     /// <summary>Where growth starts: 1 MiB past the initial heap (the PMM's metadata would sit in between).</summary>
     public const uint DefaultGrowthStart = DefaultStart + DefaultSize + 0x100000;
 
-    private readonly bool _ownsArena;
+    private readonly bool _ownsRam;
 
     /// <summary>The RAM.</summary>
-    public HeapArena Arena { get; }
+    public SimulatedRam Ram { get; }
 
-    /// <summary>The core heap (a handle; all its state is in <see cref="Arena"/>).</summary>
+    /// <summary>The core heap (a handle; all its state is in <see cref="Ram"/>).</summary>
     public KernelHeap<ArenaHeapGrowth> Core { get; }
 
     /// <summary>The growth source.</summary>
     public ArenaHeapGrowth Growth { get; }
 
-    /// <summary>A heap in a fresh arena of <paramref name="ramBytes"/>; growth up to the arena's end
-    /// (<paramref name="growthLimit"/> lower it; 0 = the end, <see cref="DefaultGrowthStart"/> = no growth).</summary>
+    /// <summary>A heap in a fresh simulated RAM of <paramref name="ramBytes"/>; growth up to the RAM's end
+    /// (<paramref name="growthLimit"/> lowers that; 0 = the end).</summary>
     public HostedHeap(ulong ramBytes = 256UL << 20, HeapOptions options = HeapOptions.None, uint growthLimit = 0,
         uint start = DefaultStart, uint size = DefaultSize)
-        : this(new HeapArena(ramBytes), true, options, growthLimit, start, size)
+        : this(new SimulatedRam(ramBytes), true, options, growthLimit, start, size)
     {
     }
 
-    /// <summary>A heap in an existing arena (not disposed with the heap).</summary>
-    public HostedHeap(HeapArena arena, HeapOptions options = HeapOptions.None, uint growthLimit = 0,
+    /// <summary>A heap in an existing simulated RAM (not disposed with the heap).</summary>
+    public HostedHeap(SimulatedRam ram, HeapOptions options = HeapOptions.None, uint growthLimit = 0,
         uint start = DefaultStart, uint size = DefaultSize)
-        : this(arena, false, options, growthLimit, start, size)
+        : this(ram, false, options, growthLimit, start, size)
     {
     }
 
-    private HostedHeap(HeapArena arena, bool ownsArena, HeapOptions options, uint growthLimit, uint start, uint size)
+    private HostedHeap(SimulatedRam ram, bool ownsRam, HeapOptions options, uint growthLimit, uint start, uint size)
     {
-        Arena = arena;
-        _ownsArena = ownsArena;
-        uint ramTop = arena.Size >= 0xFFFF_F000UL ? 0xFFFF_F000u : (uint)arena.Size;
+        Ram = ram;
+        _ownsRam = ownsRam;
+        MemoryWindow window = ram.DirectWindow;
+        uint ramTop = ram.Size >= 0xFFFF_F000UL ? 0xFFFF_F000u : (uint)ram.Size;
         uint limit = growthLimit == 0 ? ramTop : Math.Min(growthLimit, ramTop);
         uint growthStart = start + size + 0x100000;
-        Growth = ArenaHeapGrowth.Create(arena.Window, GrowthStateAddress, growthStart, Math.Max(limit, growthStart));
-        HeapStatus status = KernelHeap<ArenaHeapGrowth>.Create(arena.Window, start, size, Growth, options, out var core);
+        Growth = ArenaHeapGrowth.Create(window, GrowthStateAddress, growthStart, Math.Max(limit, growthStart));
+        HeapStatus status = KernelHeap<ArenaHeapGrowth>.Create(window, start, size, Growth, options, out var core);
         if (status != HeapStatus.Ok)
             throw new ArgumentException($"cannot create a heap at 0x{start:X} of {size} bytes: {status}");
         Core = core;
@@ -94,8 +96,8 @@ public sealed class HostedHeap : IDisposable
     /// <summary>The integrity walk.</summary>
     public HeapCheck CheckIntegrity() => Core.CheckIntegrity();
 
-    /// <summary>The bytes at [address, address + length) in the arena.</summary>
-    public Span<byte> Bytes(uint address, int length) => Arena.Span(address, length);
+    /// <summary>The bytes at [address, address + length) in the RAM.</summary>
+    public Span<byte> Bytes(uint address, int length) => Ram.Bytes(address, length);
 
     private void ThrowOnMisuse(HeapStatus status, uint pointer)
     {
@@ -114,7 +116,7 @@ public sealed class HostedHeap : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        if (_ownsArena)
-            Arena.Dispose();
+        if (_ownsRam)
+            Ram.Dispose();
     }
 }
