@@ -278,6 +278,15 @@ public static class AugmentedTree<TStore> where TStore : struct, ITreeNodeStore
             haveLast = true;
             lastKey = key;
             ref TreeLinks links = ref store.Links(node);
+            // A node whose parent link is lost would end the in-order walk early and hide the rest of the tree.
+            if (node != root)
+            {
+                if (links.Parent == 0)
+                    return -1;
+                ref TreeLinks parent = ref store.Links(links.Parent);
+                if (parent.Left != node && parent.Right != node)
+                    return -1;
+            }
             uint leftHeight = 0, rightHeight = 0, max = store.Size(node);
             if (links.Left != 0)
             {

@@ -209,7 +209,7 @@ public class HeapRegressionTests
     public void Control_block_fits_its_reserved_space()
     {
         Assert.True(System.Runtime.CompilerServices.Unsafe.SizeOf<HeapControl>() <= HeapLayout.ControlBlockSize);
-        Assert.Equal(20, System.Runtime.CompilerServices.Unsafe.SizeOf<Collections.TreeLinks>());
+        Assert.Equal(20, System.Runtime.CompilerServices.Unsafe.SizeOf<MioOS.Memory.Collections.TreeLinks>());
         Assert.Equal(HeapLayout.FreeCopyOffset + 4, HeapLayout.MinBlock);
     }
 }
