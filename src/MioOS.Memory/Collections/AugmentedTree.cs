@@ -37,7 +37,7 @@ public static class AugmentedTree<TStore> where TStore : struct, ITreeNodeStore
             store.Links(parent).Left = node;
         else
             store.Links(parent).Right = node;
-        Rebalance(ref store, ref root, parent);
+        Rebalance(ref store, ref root, parent, stopWhenUnchanged: true);
     }
 
     /// <summary>Removes <paramref name="node"/>, which must be in the tree.</summary>
@@ -75,7 +75,8 @@ public static class AugmentedTree<TStore> where TStore : struct, ITreeNodeStore
             store.Links(y.Left).Parent = successor;
         }
         z.Left = z.Right = z.Parent = 0;
-        Rebalance(ref store, ref root, fixFrom);
+        // The full path: the successor that took the removed node's place has stale figures until reached.
+        Rebalance(ref store, ref root, fixFrom, stopWhenUnchanged: false);
     }
 
     /// <summary>Puts <paramref name="replacement"/> where <paramref name="node"/> is, with the same links. Used
@@ -112,11 +113,9 @@ public static class AugmentedTree<TStore> where TStore : struct, ITreeNodeStore
     /// <summary>Refreshes the subtree maxima on the path from <paramref name="node"/> to the root after its size changed.</summary>
     public static void SizeChanged(ref TStore store, uint node)
     {
-        while (node != 0)
-        {
-            Update(ref store, node);
+        // Stops at the first node whose height and maximum come out unchanged: nothing above depends on more.
+        while (node != 0 && Update(ref store, node))
             node = store.Links(node).Parent;
-        }
     }
 
     /// <summary>The node with the lowest key whose size is at least <paramref name="size"/>, or 0.</summary>
@@ -314,7 +313,8 @@ public static class AugmentedTree<TStore> where TStore : struct, ITreeNodeStore
 
     private static uint HeightOf(ref TStore store, uint node) => node == 0 ? 0 : store.Links(node).Height;
 
-    private static void Update(ref TStore store, uint node)
+    /// <summary>Recomputes the node's height and subtree maximum from its children; true when either changed.</summary>
+    private static bool Update(ref TStore store, uint node)
     {
         ref TreeLinks links = ref store.Links(node);
         uint max = store.Size(node);
@@ -331,8 +331,11 @@ public static class AugmentedTree<TStore> where TStore : struct, ITreeNodeStore
             rightHeight = right.Height;
             max = Max(max, right.MaxSize);
         }
-        links.Height = Max(leftHeight, rightHeight) + 1;
+        uint height = Max(leftHeight, rightHeight) + 1;
+        bool changed = height != links.Height || max != links.MaxSize;
+        links.Height = height;
         links.MaxSize = max;
+        return changed;
     }
 
     private static int Balance(ref TStore store, uint node)
@@ -343,11 +346,11 @@ public static class AugmentedTree<TStore> where TStore : struct, ITreeNodeStore
 
     /// <summary>Walks from <paramref name="node"/> to the root, refreshing heights and maxima and rotating where
     /// a subtree leans by more than one level.</summary>
-    private static void Rebalance(ref TStore store, ref uint root, uint node)
+    private static void Rebalance(ref TStore store, ref uint root, uint node, bool stopWhenUnchanged)
     {
         while (node != 0)
         {
-            Update(ref store, node);
+            bool changed = Update(ref store, node);
             int balance = Balance(ref store, node);
             if (balance > 1)
             {
@@ -362,6 +365,10 @@ public static class AugmentedTree<TStore> where TStore : struct, ITreeNodeStore
                 if (Balance(ref store, right) > 0)
                     RotateRight(ref store, ref root, right);
                 node = RotateLeft(ref store, ref root, node);
+            }
+            else if (!changed && stopWhenUnchanged)
+            {
+                return; // balanced and its figures unchanged: nothing above changes either
             }
             node = store.Links(node).Parent;
         }
