@@ -11,6 +11,8 @@ internal static class Program
         {
             BootCommand.Create(),
             MeminfoCommand.Create(),
+            HeapinfoCommand.Create(),
+            ReplayCommand.Create(),
         };
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
