@@ -1,42 +1,28 @@
 using System;
 using System.IO;
-using System.Text.Json.Nodes;
-using MioOS.Memory.Cli.Commands;
+using MioOS.Memory.Tests.Support;
 
 namespace MioOS.Memory.Tests.Cli;
 
-[Collection("Console")]
+/// <summary><c>mioos-mm replay</c> and <c>mioos-mm heapinfo</c>, run as the real process.</summary>
 public class ReplayCommandTests
 {
-    private static (int Exit, string Out, string Err) Run(System.CommandLine.Command command, params string[] args)
+    private static string TempTrace(string text)
     {
-        TextWriter oldOut = Console.Out, oldErr = Console.Error;
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            int exit = command.Parse(args).Invoke();
-            return (exit, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
+        string path = Path.Combine(Path.GetTempPath(), $"mioos-replay-{Guid.NewGuid():N}.trace");
+        File.WriteAllText(path, text);
+        return path;
     }
 
     [Fact]
     public void Replay_json_reports_the_figures()
     {
-        string path = Path.Combine(Path.GetTempPath(), $"mioos-replay-{Guid.NewGuid():N}.trace");
-        File.WriteAllText(path, "m 0 100\nc 1 10 10\nr 0 2 300\nf 1\na 3 4096 10\nf 2\n");
+        string path = TempTrace("m 0 100\nc 1 10 10\nr 0 2 300\nf 1\na 3 4096 10\nf 2\n");
         try
         {
-            var (exit, output, _) = Run(ReplayCommand.Create(), path, "--json", "--check-every", "2");
-            Assert.Equal(0, exit);
-            JsonNode o = JsonNode.Parse(output)!;
+            var r = Support.Cli.Run("replay", path, "--json", "--check-every", "2");
+            Assert.Equal(0, r.ExitCode);
+            var o = r.Json;
             Assert.Equal(6, (long)o["events"]!);
             Assert.Equal(400, (long)o["peakLiveBytes"]!);
             Assert.True((long)o["peakHeapBytes"]! > 0);
@@ -51,18 +37,30 @@ public class ReplayCommandTests
     }
 
     [Fact]
-    public void Bad_trace_exits_2_with_one_line_naming_the_line()
+    public void Replay_of_a_real_trace_ends_with_integrity_ok()
     {
-        string path = Path.Combine(Path.GetTempPath(), $"mioos-replay-{Guid.NewGuid():N}.trace");
-        File.WriteAllText(path, "m 0 100\nm 1 x\n");
+        var r = Support.Cli.Run("replay", Path.Combine(AppContext.BaseDirectory, "data", "traces", "cmake-configure.trace.gz"),
+            "--json", "--check-every", "100000");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(444_585, (long)r.Json["events"]!);
+        Assert.Equal(1_854_448, (long)r.Json["peakLiveBytes"]!);
+        Assert.Equal("ok", (string)r.Json["integrity"]!);
+    }
+
+    [Theory]
+    [InlineData("m 0 100\nm 1 x\n", ":2:")]
+    [InlineData("m 0 100\nf 0\nf 0\n", ":3:")]
+    public void Bad_trace_exits_2_with_one_line_naming_the_line(string text, string where)
+    {
+        string path = TempTrace(text);
         try
         {
-            var (exit, output, error) = Run(ReplayCommand.Create(), path);
-            Assert.Equal(2, exit);
-            Assert.Equal("", output);
-            Assert.Single(error.TrimEnd('\n').Split('\n'));
-            Assert.Contains(":2:", error);
-            Assert.DoesNotContain("   at ", error);
+            var r = Support.Cli.Run("replay", path);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            Assert.Single(r.Stderr.TrimEnd('\n').Split('\n'));
+            Assert.Contains(where, r.Stderr);
+            Assert.DoesNotContain("   at ", r.Stderr);
         }
         finally
         {
@@ -73,12 +71,22 @@ public class ReplayCommandTests
     [Fact]
     public void Heapinfo_json_describes_a_fresh_heap()
     {
-        var (exit, output, _) = Run(HeapinfoCommand.Create(), "--json");
-        Assert.Equal(0, exit);
-        JsonNode o = JsonNode.Parse(output)!;
+        var r = Support.Cli.Run("heapinfo", "--json");
+        Assert.Equal(0, r.ExitCode);
+        var o = r.Json;
         Assert.Equal(0x200000, (long)o["start"]!);
         Assert.Equal(3 * 1024 * 1024 - 1024, (long)o["size"]!);
         Assert.Equal(1, (long)o["freeBlocks"]!);
         Assert.Equal("ok", (string)o["integrity"]!);
+    }
+
+    [Fact]
+    public void Heapinfo_after_part_of_a_trace_shows_its_blocks()
+    {
+        var r = Support.Cli.Run("heapinfo", "--trace", Path.Combine(AppContext.BaseDirectory, "data", "traces", "gcc-cc1-O2.trace.gz"),
+            "--events", "1000", "--json");
+        Assert.Equal(0, r.ExitCode);
+        Assert.True((long)r.Json["blocks"]! > 0);
+        Assert.Equal("ok", (string)r.Json["integrity"]!);
     }
 }
