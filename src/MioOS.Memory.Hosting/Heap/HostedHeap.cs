@@ -42,18 +42,20 @@ public sealed class HostedHeap : IDisposable
     {
     }
 
-    /// <summary>A heap in an existing simulated RAM (not disposed with the heap).</summary>
+    /// <summary>A heap in an existing simulated RAM (not disposed with the heap), seen through
+    /// <paramref name="window"/> (default: the RAM's direct window; a resolving window sees every access).</summary>
     public HostedHeap(SimulatedRam ram, HeapOptions options = HeapOptions.None, uint growthLimit = 0,
-        uint start = DefaultStart, uint size = DefaultSize)
-        : this(ram, false, options, growthLimit, start, size)
+        uint start = DefaultStart, uint size = DefaultSize, MemoryWindow? window = null)
+        : this(ram, false, options, growthLimit, start, size, window)
     {
     }
 
-    private HostedHeap(SimulatedRam ram, bool ownsRam, HeapOptions options, uint growthLimit, uint start, uint size)
+    private HostedHeap(SimulatedRam ram, bool ownsRam, HeapOptions options, uint growthLimit, uint start, uint size,
+        MemoryWindow? through = null)
     {
         Ram = ram;
         _ownsRam = ownsRam;
-        MemoryWindow window = ram.DirectWindow;
+        MemoryWindow window = through ?? ram.DirectWindow;
         uint ramTop = ram.Size >= 0xFFFF_F000UL ? 0xFFFF_F000u : (uint)ram.Size;
         uint limit = growthLimit == 0 ? ramTop : Math.Min(growthLimit, ramTop);
         uint growthStart = start + size + 0x100000;
