@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using MioOS.Memory.Cli.Reports;
 using MioOS.Memory.Heap;
 using MioOS.Memory.Hosting.Heap;
+using MioOS.Memory.Hosting.Machine;
 using MioOS.Memory.Hosting.Traces;
 using Spectre.Console;
 
@@ -17,17 +18,18 @@ internal static class HeapinfoCommand
 {
     public static Command Create()
     {
-        var json = new Option<bool>("--json") { Description = "print one JSON object instead of a table" };
+        var machine = new MachineOptions();
         var trace = new Option<FileInfo?>("--trace") { Description = "replay this allocation trace on the heap first" };
         var events = new Option<long>("--events")
         {
             Description = "with --trace: replay only the first N events (0 = all)",
             DefaultValueFactory = _ => 0,
         };
-        var command = new Command("heapinfo", "Show the kernel heap: size, used and free bytes with a bar, blocks, fragmentation")
+        var command = new Command("heapinfo", "Show the kernel heap of a simulated PC: size, used and free bytes with a bar, blocks, fragmentation")
         {
-            json, trace, events,
+            trace, events,
         };
+        machine.AddTo(command);
         command.SetAction(result => CommandRunner.Run(() =>
         {
             long count = result.GetValue(events);
@@ -36,7 +38,8 @@ internal static class HeapinfoCommand
                 throw new ArgumentException($"--events {count}: must be 0 (all) or positive");
             if (count > 0 && file is null)
                 throw new ArgumentException("--events needs --trace");
-            using var heap = new HostedHeap(TraceReplayer.DefaultRamBytes);
+            using SimulatedPc pc = SimulatedPc.Boot(machine.Resolve(result));
+            var heap = MachineHeap.Create(pc);
             if (file is not null)
             {
                 TraceEvent[] all = TraceParser.ParseFile(file.FullName);
@@ -53,7 +56,7 @@ internal static class HeapinfoCommand
             }
             HeapStats s = heap.Stats();
             HeapCheck check = heap.CheckIntegrity();
-            if (result.GetValue(json))
+            if (result.GetValue(machine.Json))
             {
                 JsonObject o = Json(s);
                 o["integrity"] = check.IsOk ? "ok" : $"{check.Status} at 0x{check.Address:X8}";
@@ -86,7 +89,7 @@ internal static class HeapinfoCommand
         ["released"] = s.Releases,
     };
 
-    private static void Print(HostedHeap heap, HeapStats s, HeapCheck check)
+    private static void Print<TGrowth>(KernelHeap<TGrowth> heap, HeapStats s, HeapCheck check) where TGrowth : struct, IHeapGrowth
     {
         var table = Fmt.NewTable("kernel heap", "");
         table.AddRow("start", Fmt.Hex(s.Start));
@@ -103,7 +106,7 @@ internal static class HeapinfoCommand
         if (s.Segments > 1)
         {
             var segments = Fmt.NewTable("segment", "start", "end", "size");
-            for (int i = 0; heap.Core.Segment(i, out uint start, out uint length); i++)
+            for (int i = 0; heap.Segment(i, out uint start, out uint length); i++)
                 segments.AddRow($"{i}", Fmt.Hex(start), Fmt.Hex((ulong)start + length), Fmt.Bytes(length));
             AnsiConsole.Write(segments);
         }

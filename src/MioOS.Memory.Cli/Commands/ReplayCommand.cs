@@ -4,7 +4,9 @@ using System.IO;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MioOS.Memory.Cli.Reports;
+using MioOS.Memory.Heap;
 using MioOS.Memory.Hosting.Heap;
+using MioOS.Memory.Hosting.Machine;
 using MioOS.Memory.Hosting.Traces;
 using Spectre.Console;
 
@@ -16,28 +18,31 @@ internal static class ReplayCommand
     public static Command Create()
     {
         var trace = new Argument<FileInfo>("TRACE") { Description = "allocation trace, gzip'd or plain (format: data/traces/README.md)" };
-        var json = new Option<bool>("--json") { Description = "print one JSON object instead of a table" };
+        var machine = new MachineOptions();
         var checkEvery = new Option<long>("--check-every")
         {
             Description = "also run the heap's integrity walk every N events (outside the timing)",
             DefaultValueFactory = _ => 0,
         };
-        var command = new Command("replay", "Replay an allocation trace on the kernel heap and report peak use, speed and integrity")
+        var command = new Command("replay", "Replay an allocation trace on the kernel heap of a simulated PC and report peak use, speed and integrity")
         {
-            trace, json, checkEvery,
+            trace, checkEvery,
         };
+        machine.AddTo(command);
         command.SetAction(result => CommandRunner.Run(() =>
         {
             FileInfo file = result.GetValue(trace)!;
             long every = result.GetValue(checkEvery);
             if (every < 0)
                 throw new ArgumentException($"--check-every {every}: must be 0 (off) or a positive number of events");
+            bool json = result.GetValue(machine.Json);
             TraceEvent[] events = TraceParser.ParseFile(file.FullName);
-            using var heap = new HostedHeap(TraceReplayer.DefaultRamBytes);
+            using SimulatedPc pc = SimulatedPc.Boot(machine.Resolve(result));
+            var heap = MachineHeap.Create(pc);
             ReplayResult r;
             try
             {
-                r = Run(events, heap, every, showProgress: !result.GetValue(json) && !Console.IsOutputRedirected
+                r = Run(events, heap, every, showProgress: !json && !Console.IsOutputRedirected
                     && AnsiConsole.Profile.Capabilities.Interactive, file.Name);
             }
             catch (ReplayException e)
@@ -45,16 +50,17 @@ internal static class ReplayCommand
                 Fmt.Error($"{file.Name}: {e.Message}");
                 return ExitCodes.Failed;
             }
-            if (result.GetValue(json))
-                Console.WriteLine(Json(file.Name, r).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            if (json)
+                Console.WriteLine(Json(file.Name, pc, r).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             else
-                Print(file.Name, r);
+                Print(file.Name, pc, r);
             return r.Integrity == "ok" ? ExitCodes.Ok : ExitCodes.Failed;
         }));
         return command;
     }
 
-    private static ReplayResult Run(TraceEvent[] events, HostedHeap heap, long every, bool showProgress, string name)
+    private static ReplayResult Run<TGrowth>(TraceEvent[] events, KernelHeap<TGrowth> heap, long every, bool showProgress, string name)
+        where TGrowth : struct, IHeapGrowth
     {
         if (!showProgress)
             return TraceReplayer.Replay(events, heap, every);
@@ -70,9 +76,10 @@ internal static class ReplayCommand
         return result!;
     }
 
-    public static JsonObject Json(string trace, ReplayResult r) => new()
+    public static JsonObject Json(string trace, SimulatedPc pc, ReplayResult r) => new()
     {
         ["trace"] = trace,
+        ["machine"] = pc.Config.Description,
         ["events"] = r.Events,
         ["peakLiveBytes"] = r.PeakLiveBytes,
         ["peakHeapBytes"] = r.PeakHeapBytes,
@@ -82,9 +89,10 @@ internal static class ReplayCommand
         ["heap"] = HeapinfoCommand.Json(r.Final),
     };
 
-    private static void Print(string trace, ReplayResult r)
+    private static void Print(string trace, SimulatedPc pc, ReplayResult r)
     {
         var table = Fmt.NewTable("replay", Markup.Escape(trace));
+        table.AddRow("machine", Markup.Escape(pc.Config.Description));
         table.AddRow("events", $"{r.Events:N0}");
         table.AddRow("peak live bytes", $"{r.PeakLiveBytes:N0} ({Fmt.Bytes(r.PeakLiveBytes)})");
         table.AddRow("peak heap bytes", $"{r.PeakHeapBytes:N0} ({Fmt.Bytes(r.PeakHeapBytes)})");

@@ -55,9 +55,13 @@ public static class TraceReplayer
     /// <paramref name="progress"/> is called with the events done, about every 64 Ki events.
     /// </summary>
     public static ReplayResult Replay(ReadOnlySpan<TraceEvent> events, HostedHeap heap, long checkEvery = 0,
-        Action<long>? progress = null)
+        Action<long>? progress = null) => Replay(events, heap.Core, checkEvery, progress);
+
+    /// <summary>Replays <paramref name="events"/> on any kernel heap (e.g. one growing with PMM frames on a
+    /// booted simulated PC); otherwise as above.</summary>
+    public static ReplayResult Replay<TGrowth>(ReadOnlySpan<TraceEvent> events, KernelHeap<TGrowth> core,
+        long checkEvery = 0, Action<long>? progress = null) where TGrowth : struct, IHeapGrowth
     {
-        KernelHeap<ArenaHeapGrowth> core = heap.Core;
         int maxId = 0;
         foreach (ref readonly TraceEvent e in events)
             maxId = Math.Max(maxId, e.Id + 1);
@@ -99,11 +103,11 @@ public static class TraceReplayer
                     pointers[e.Id] = 0;
                     live -= sizes[e.Id];
                     if (status != HeapStatus.Ok)
-                        throw Fail(i, e, status, heap);
+                        throw Fail(i, e, status, core.Stats());
                     goto Next;
             }
             if (status != HeapStatus.Ok || (pointer == 0 && e.RequestedBytes != 0))
-                throw Fail(i, e, status == HeapStatus.Ok ? HeapStatus.OutOfMemory : status, heap);
+                throw Fail(i, e, status == HeapStatus.Ok ? HeapStatus.OutOfMemory : status, core.Stats());
             pointers[e.Id] = pointer;
             sizes[e.Id] = e.RequestedBytes;
             live += e.RequestedBytes;
@@ -142,9 +146,8 @@ public static class TraceReplayer
         };
     }
 
-    private static ReplayException Fail(int index, TraceEvent e, HeapStatus status, HostedHeap heap)
+    private static ReplayException Fail(int index, TraceEvent e, HeapStatus status, HeapStats s)
     {
-        HeapStats s = heap.Stats();
         return new ReplayException(
             $"event {index + 1} ({e.Kind} id {e.Id}, {e.RequestedBytes} bytes): {status}" +
             (status == HeapStatus.OutOfMemory ? $" (heap {s.SizeBytes} bytes in {s.Segments} segments)" : ""));
