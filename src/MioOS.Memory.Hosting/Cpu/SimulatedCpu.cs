@@ -125,16 +125,18 @@ public sealed unsafe class SimulatedCpu
     {
         if (!PagingEnabled)
             return new Translation(false, default, new PhysicalAddress(linear), PageSize.None, PageFlags.None, false);
-        if (Tlb.TryLookup(linear, out TlbEntry cached) && !(kind == AccessKind.Write && !cached.Dirty))
+        if (Tlb.TryLookup(linear, out TlbEntry cached))
         {
             PageFaultErrorCode denied = CheckRights(cached.Writable, cached.User, kind, user);
-            if (denied == PageFaultErrorCode.None)
+            // Rights are checked against the cached entry: a stale read-only entry faults spuriously (SDM 4.10.4.3).
+            if (denied != PageFaultErrorCode.None)
+                return Fail(new PageFault(linear, denied | PageFaultErrorCode.Present | Codes(kind, user)));
+            // A write through a translation cached without D walks again so D is set in memory (SDM 4.8).
+            if (kind != AccessKind.Write || cached.Dirty)
             {
                 ulong mask = cached.Size == PageSize.Size4MiB ? PagingLayout.LargePageSize - 1 : PagingLayout.SmallPageSize - 1;
                 return new Translation(false, default, new PhysicalAddress(cached.PageBase.Value + (linear & mask)), cached.Size, cached.Flags, true);
             }
-            // Rights are checked against the cached entry: a stale read-only entry faults spuriously (SDM 4.10.4.3).
-            return Fail(new PageFault(linear, denied | PageFaultErrorCode.Present | Codes(kind, user)));
         }
         Translation walked = Walk(linear, kind, user, fill: true);
         if (walked.IsFault)
