@@ -357,6 +357,19 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
     /// <summary>The raw directory entry <paramref name="index"/> of the current address space.</summary>
     public PageDirectoryEntry ReadDirectoryEntry(uint index) => ReadPde(index & 1023);
 
+    /// <summary>
+    /// The raw entry <paramref name="tableIndex"/> of the page table in slot <paramref name="directoryIndex"/> of
+    /// the current address space; 0 when the slot holds no table (empty, or a 4 MiB page).
+    /// </summary>
+    public PageTableEntry ReadTableEntry(uint directoryIndex, uint tableIndex)
+    {
+        directoryIndex &= 1023;
+        PageDirectoryEntry pde = ReadPde(directoryIndex);
+        if (!pde.IsPresent || pde.IsLargePage)
+            return default;
+        return new PageTableEntry(_window.Read<uint>(TableBase(directoryIndex, pde) + (tableIndex & 1023) * 4));
+    }
+
     // ---- turning paging on -----------------------------------------------------------------------------------
 
     /// <summary>
