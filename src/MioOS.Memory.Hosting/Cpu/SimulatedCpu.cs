@@ -173,7 +173,8 @@ public sealed unsafe class SimulatedCpu
             if (fill && SetsAccessedAndDirty && updated != pde.Value)
                 WritePhysical(pdeAddress, updated);
             PhysicalAddress page = pde.LargePageAddress(m);
-            PageFlags flags = new PageDirectoryEntry(updated).LargePageFlags;
+            // Report the entry as it now stands in memory: with A/D written when the walk filled, as found when it only looked.
+            PageFlags flags = new PageDirectoryEntry(fill && SetsAccessedAndDirty ? updated : pde.Value).LargePageFlags;
             if (fill)
                 Tlb.Insert(linear, new TlbEntry(page, PageSize.Size4MiB, w, u, (updated & (uint)PageFlags.Dirty) != 0,
                     pge && (pde.Value & (uint)PageFlags.Global) != 0, flags));
@@ -199,7 +200,7 @@ public sealed unsafe class SimulatedCpu
                 WritePhysical(pteAddress, pteUpdated);
         }
         uint rights = ~(uint)(PageFlags.Writable | PageFlags.User) | (pde.Value & (uint)(PageFlags.Writable | PageFlags.User));
-        PageFlags effective = (PageFlags)(pteUpdated & PageTableEntry.FlagsMask & rights);
+        PageFlags effective = (PageFlags)((fill && SetsAccessedAndDirty ? pteUpdated : pte.Value) & PageTableEntry.FlagsMask & rights);
         if (fill)
             Tlb.Insert(linear, new TlbEntry(pte.Frame, PageSize.Size4KiB, writable, userOk, (pteUpdated & (uint)PageFlags.Dirty) != 0,
                 pge && (pte.Value & (uint)PageFlags.Global) != 0, effective));
