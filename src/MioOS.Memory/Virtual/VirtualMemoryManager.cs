@@ -530,18 +530,15 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
             return VmmStatus.NoFrame;
         // The PDE gets P, R/W and U/S: the PTEs decide the rights (SDM 4.6 ands both levels).
         uint value = (uint)frame.Value | TableEntryFlags;
+        // Zero the table before the directory points at it: once linked, the CPU may walk it (speculatively
+        // too) and cache whatever stale entries the frame held. With paging on the frame is reached through a
+        // scratch page, as the recursive alias only exists after linking.
+        ulong zeroAt = MapScratch(PagingLayout.ScratchPageA, frame.Value);
+        _window.Zero(zeroAt, Frames.Size);
+        UnmapScratch(PagingLayout.ScratchPageA);
+        WritePde(d, value);
         if (IsPagingEnabled)
-        {
-            WritePde(d, value);
-            ulong window = PagingLayout.TablesBase + d * PagingLayout.SmallPageSize;
-            _cpu.InvalidatePage((uint)window); // the slot's alias may be cached from an earlier table
-            _window.Zero(window, Frames.Size);
-        }
-        else
-        {
-            _window.Zero(frame.Value, Frames.Size);
-            WritePde(d, value);
-        }
+            _cpu.InvalidatePage(PagingLayout.TablesBase + d * PagingLayout.SmallPageSize); // the slot's alias may be cached from an earlier table
         return VmmStatus.Ok;
     }
 

@@ -86,7 +86,7 @@ public class VirtualMemoryManagerTests
     }
 
     [Fact]
-    public void A_new_table_after_paging_is_zeroed_through_its_recursive_alias()
+    public void A_new_table_after_paging_is_zeroed_so_no_stray_entry_shows()
     {
         using VmmMachine m = VmmMachine.Booted();
         long before = m.Checked.Accesses;

@@ -159,3 +159,25 @@ public class VmmOnPmmTests
         }, iter: 60, threads: 1);
     }
 }
+
+/// <summary>Paging comes up on every real firmware map, with the PMM as the frame source.</summary>
+public class VmmOnRealMapsTests
+{
+    [Theory]
+    [MemberData(nameof(Support.TestData.MemoryMapNames), MemberType = typeof(Support.TestData))]
+    public void Paging_comes_up_and_kernel_space_translates_identically(string name)
+    {
+        using SimulatedPc pc = SimulatedPc.Boot(MachineConfig.ForMemoryMapFile(Support.TestData.MemoryMap(name)));
+        using PagingMachine m = PagingMachine.Start(pc, CpuModel.Max36);
+        Assert.Equal(VmmStatus.Ok, m.Status);
+        Assert.True(m.Pmm.CheckIntegrity().IsOk);
+        KernelSpaceLayout k = m.KernelSpace;
+        foreach (ulong a in new ulong[] { 0, 0xFFFFF, k.KernelStart, k.KernelEnd - 1, k.HeapStart, k.HeapEnd - 1, k.MetadataStart, k.MetadataEnd - 1 })
+            Assert.Equal(a, m.Cpu.Translate((uint)a, AccessKind.Write).Physical.Value);
+        // Every page table the kernel space needed is a PMM allocation, and nothing else is.
+        PagingCounts c = m.Vmm.Count();
+        Assert.Equal(c.PageTables + 2UL, m.Pmm.Stats.UsedFrames); // + the VMM's record and the directory
+        ulong identity = ((0x100000 + (k.KernelEnd - k.KernelStart) + (k.HeapEnd - k.HeapStart) + (k.MetadataEnd - k.MetadataStart)) >> 12) + 3;
+        Assert.True(c.Mapped4K >= identity - 1 && c.Mapped4K <= identity + 3, $"{c.Mapped4K} pages mapped, about {identity} expected");
+    }
+}
