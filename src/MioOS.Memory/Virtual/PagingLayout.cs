@@ -13,7 +13,7 @@ namespace MioOS.Memory.Virtual;
 /// any other frame (so an empty one simply goes back), and the cost is 4 MiB of virtual space.</para>
 /// <para>Directories that are not current (a new address space being built or destroyed) are reached through
 /// two scratch pages at the top of directory slot 1022, whose page table the VMM creates at start-up and
-/// shares with every address space.</para>
+/// shares with every address space. So the top 8 MiB (0xFF800000 up) are the VMM's and cannot be mapped.</para>
 /// </remarks>
 public static class PagingLayout
 {
@@ -68,7 +68,13 @@ public static class PagingLayout
     /// <summary>CR4.SMEP, bit 20: supervisor-mode execution prevention.</summary>
     public const uint Cr4Smep = 1u << 20;
 
-    /// <summary>True when <paramref name="linear"/> lies in the VMM's reserved window: the recursive 4 MiB or a scratch page.</summary>
-    public static bool IsReserved(uint linear) =>
-        linear >= TablesBase || (linear & ~(SmallPageSize - 1)) == ScratchPageA || (linear & ~(SmallPageSize - 1)) == ScratchPageB;
+    /// <summary>The first address of the VMM's own window: directory slots 1022 (scratch table) and 1023 (recursive).</summary>
+    public const uint ReservedBase = ScratchSlot << 22;
+
+    /// <summary>
+    /// True when <paramref name="linear"/> lies in the VMM's own top 8 MiB: the scratch slot and the recursive slot.
+    /// The whole scratch slot is kept back, not just its two pages, because its table is shared by every address
+    /// space: a page mapped there from one space would show in all of them.
+    /// </summary>
+    public static bool IsReserved(uint linear) => linear >= ReservedBase;
 }

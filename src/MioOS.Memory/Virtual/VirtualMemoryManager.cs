@@ -82,7 +82,7 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
         window.Zero(directory.Value, Frames.Size);
         window.Zero(scratch.Value, Frames.Size);
         window.Write(directory.Value + PagingLayout.RecursiveSlot * 4, (uint)directory.Value | SupervisorEntryFlags);
-        window.Write(directory.Value + PagingLayout.ScratchSlot * 4, (uint)scratch.Value | TableEntryFlags | PagingLayout.SharedTableBit);
+        window.Write(directory.Value + PagingLayout.ScratchSlot * 4, (uint)scratch.Value | SupervisorEntryFlags | PagingLayout.SharedTableBit);
         VmmState* s = window.At<VmmState>(state.Value, MemoryAccess.Write);
         s->KernelDirectory = (uint)directory.Value;
         s->CurrentDirectory = (uint)directory.Value;

@@ -31,7 +31,7 @@ public enum VmmStatus : byte
     /// <summary>The CPU has no PSE, so there are no 4 MiB pages.</summary>
     LargePagesNotSupported,
 
-    /// <summary>The virtual address lies in the VMM's own window (the recursive table area or its scratch pages).</summary>
+    /// <summary>The virtual address lies in the VMM's own top 8 MiB (the scratch slot and the recursive table area).</summary>
     ReservedRange,
 
     /// <summary>A range is empty, reversed, or reaches past 4 GiB.</summary>

@@ -147,6 +147,9 @@ public class VirtualMemoryManagerTests
         Assert.Equal(VmmStatus.ReservedRange, m.Vmm.AllocPage(V(0xFFC00000), P(0x300000), Rw));
         Assert.Equal(VmmStatus.ReservedRange, m.Vmm.AllocPage(V(PagingLayout.ScratchPageA), P(0x300000), Rw));
         Assert.Equal(VmmStatus.ReservedRange, m.Vmm.AllocPage4MiB(V(0xFF800000), P(0x400000), Rw));
+        Assert.Equal(VmmStatus.ReservedRange, m.Vmm.AllocPage(V(0xFF800000), P(0x300000), Rw)); // the shared scratch table's slot
+        Assert.Equal(VmmStatus.Ok, m.Vmm.AllocPage4MiB(V(0xFF400000), P(0x400000), Rw)); // just below the VMM's 8 MiB
+        Assert.Equal(VmmStatus.Ok, m.Vmm.FreePage(V(0xFF400000)));
         Assert.Equal(VmmStatus.NotMapped, m.Vmm.FreePage(V(0x40001000)));
         Assert.Equal(VmmStatus.NotMapped, m.Vmm.FreePage(V(0x50000000)));
         Assert.Equal(VmmStatus.Misaligned, m.Vmm.FreePage(V(0x80001000))); // inside a 4 MiB page
