@@ -60,6 +60,39 @@ public class VmmOnPmmTests
     }
 
     [Fact]
+    public void Identity_map_that_needs_a_new_page_table_takes_it_from_the_pmm_inside_the_allocation()
+    {
+        using SimulatedPc pc = SimulatedPc.Boot(MachineConfig.Default);
+        using PagingMachine m = Boot(pc);
+        var mapper = m.Mapper();
+        // Take frames one by one until the next one starts a directory slot with no table yet.
+        ulong boundary;
+        while (true)
+        {
+            Assert.Equal(PmmStatus.Ok, m.Pmm.AllocFrames(1, FrameRegion.Low, 1, out PhysicalAddress probe));
+            if ((probe.Value & 0x3FFFFF) == 0 && !m.Vmm.ReadDirectoryEntry((uint)(probe.Value >> 22)).IsPresent)
+            {
+                Assert.Equal(PmmStatus.Ok, m.Pmm.FreeFrame(probe));
+                boundary = probe.Value;
+                break;
+            }
+        }
+        Assert.False(m.Vmm.ReadDirectoryEntry((uint)(boundary >> 22)).IsPresent);
+        ulong used = m.Pmm.Stats.UsedFrames;
+        // The PMM calls the VMM, which calls the PMM again for the table: the nested allocation lands right after.
+        Assert.Equal(PmmStatus.Ok, m.Pmm.AllocFrame(2, true, ref mapper, out PhysicalAddress run));
+        Assert.Equal(boundary, run.Value);
+        Assert.Equal(used + 3, m.Pmm.Stats.UsedFrames);
+        Assert.Equal(boundary + 0x2000, m.Vmm.ReadDirectoryEntry((uint)(boundary >> 22)).TableAddress.Value);
+        Assert.Equal(boundary + 0x1000, m.Cpu.Translate((uint)boundary + 0x1000, AccessKind.Write).Physical.Value);
+        Assert.True(m.Pmm.CheckIntegrity().IsOk);
+        Assert.Equal(PmmStatus.Ok, m.Pmm.FreeFrame(run, ref mapper));
+        Assert.Equal(used, m.Pmm.Stats.UsedFrames); // the run and its now-empty table
+        Assert.False(m.Vmm.ReadDirectoryEntry((uint)(boundary >> 22)).IsPresent);
+        Assert.True(m.Pmm.CheckIntegrity().IsOk);
+    }
+
+    [Fact]
     public void A_failed_identity_map_gives_the_frames_back()
     {
         using SimulatedPc pc = SimulatedPc.Boot(MachineConfig.Default);
