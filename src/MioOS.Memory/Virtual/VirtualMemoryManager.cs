@@ -377,7 +377,10 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
     /// text buffer), the ranges of <paramref name="layout"/>, and the VMM's own frames (record, directory,
     /// scratch table) with 4 KiB supervisor read-write pages; marks every page table made so far as a shared
     /// kernel table; sets CR4.PSE (when the CPU has PSE), loads CR3, sets CR0.PG and CR0.WP. Other CR0 and
-    /// CR4 bits keep their values. On failure paging stays off.
+    /// CR4 bits keep their values. On failure (no frame for a table, a range already mapped elsewhere) paging
+    /// stays off and the identity pages made so far stay in the kernel's directory; a second call keeps pages
+    /// already mapped to themselves, so it can simply be retried. Page tables made here are not identity-mapped:
+    /// once paging is on they are reached through the recursive entry like every other table.
     /// </summary>
     public VmmStatus EnablePaging(in KernelSpaceLayout layout)
     {
