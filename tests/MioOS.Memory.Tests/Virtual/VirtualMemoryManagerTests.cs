@@ -40,6 +40,21 @@ public class VirtualMemoryManagerTests
     }
 
     [Fact]
+    public void EnablePaging_without_frames_for_tables_leaves_paging_off_and_can_be_retried()
+    {
+        using VmmMachine m = new();
+        m.Pool.Budget = 1; // the first table, not the one the heap needs
+        uint cr0 = m.Cpu.Cr0, cr4 = m.Cpu.Cr4;
+        Assert.Equal(VmmStatus.NoFrame, m.Vmm.EnablePaging(VmmMachine.Layout));
+        Assert.False(m.Vmm.IsPagingEnabled);
+        Assert.Equal(cr0, m.Cpu.Cr0);
+        Assert.Equal(cr4, m.Cpu.Cr4);
+        m.Pool.Budget = null;
+        Assert.Equal(VmmStatus.Ok, m.Vmm.EnablePaging(VmmMachine.Layout));
+        Assert.Equal((ulong)VmmMachine.HeapEnd - 4, m.Cpu.Translate((uint)VmmMachine.HeapEnd - 4, AccessKind.Write).Physical.Value);
+    }
+
+    [Fact]
     public void EnablePaging_without_pse_leaves_cr4_pse_clear_and_refuses_large_pages()
     {
         using VmmMachine m = new(CpuModel.NoPse);
