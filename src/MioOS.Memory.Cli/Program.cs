@@ -12,6 +12,8 @@ internal static class Program
             BootCommand.Create(),
             MeminfoCommand.Create(),
             MapCommand.Create(),
+            TranslateCommand.Create(),
+            PagemapCommand.Create(),
         };
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
