@@ -11,6 +11,9 @@ internal static class Program
         {
             BootCommand.Create(),
             MeminfoCommand.Create(),
+            MapCommand.Create(),
+            TranslateCommand.Create(),
+            PagemapCommand.Create(),
             HeapinfoCommand.Create(),
             ReplayCommand.Create(),
         };
