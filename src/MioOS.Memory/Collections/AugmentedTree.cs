@@ -37,14 +37,14 @@ public static class AugmentedTree<TStore> where TStore : struct, ITreeNodeStore
             store.Links(parent).Left = node;
         else
             store.Links(parent).Right = node;
-        Rebalance(ref store, ref root, parent, stopWhenUnchanged: true);
+        Rebalance(ref store, ref root, parent, 0);
     }
 
     /// <summary>Removes <paramref name="node"/>, which must be in the tree.</summary>
     public static void Remove(ref TStore store, ref uint root, uint node)
     {
         ref TreeLinks z = ref store.Links(node);
-        uint fixFrom;
+        uint fixFrom, mustReach = 0;
         if (z.Left == 0)
         {
             fixFrom = z.Parent;
@@ -73,10 +73,14 @@ public static class AugmentedTree<TStore> where TStore : struct, ITreeNodeStore
             Transplant(ref store, ref root, node, successor);
             y.Left = z.Left;
             store.Links(y.Left).Parent = successor;
+            // The ancestors' figures were computed from the removed node's: the successor takes them over, and
+            // is always recomputed (its own size replaces the removed one's in the subtree maximum).
+            y.Height = z.Height;
+            y.MaxSize = z.MaxSize;
+            mustReach = successor;
         }
         z.Left = z.Right = z.Parent = 0;
-        // The full path: the successor that took the removed node's place has stale figures until reached.
-        Rebalance(ref store, ref root, fixFrom, stopWhenUnchanged: false);
+        Rebalance(ref store, ref root, fixFrom, mustReach);
     }
 
     /// <summary>Puts <paramref name="replacement"/> where <paramref name="node"/> is, with the same links. Used
@@ -344,13 +348,17 @@ public static class AugmentedTree<TStore> where TStore : struct, ITreeNodeStore
         return (int)HeightOf(ref store, links.Left) - (int)HeightOf(ref store, links.Right);
     }
 
-    /// <summary>Walks from <paramref name="node"/> to the root, refreshing heights and maxima and rotating where
-    /// a subtree leans by more than one level.</summary>
-    private static void Rebalance(ref TStore store, ref uint root, uint node, bool stopWhenUnchanged)
+    /// <summary>Walks from <paramref name="node"/> towards the root, refreshing heights and maxima and rotating
+    /// where a subtree leans by more than one level. Stops at the first balanced node whose figures come out
+    /// unchanged (nothing above depends on more), but not before <paramref name="mustReach"/> (0: anywhere).</summary>
+    private static void Rebalance(ref TStore store, ref uint root, uint node, uint mustReach)
     {
+        bool reached = mustReach == 0;
         while (node != 0)
         {
             bool changed = Update(ref store, node);
+            if (node == mustReach)
+                reached = true;
             int balance = Balance(ref store, node);
             if (balance > 1)
             {
@@ -366,9 +374,9 @@ public static class AugmentedTree<TStore> where TStore : struct, ITreeNodeStore
                     RotateRight(ref store, ref root, right);
                 node = RotateLeft(ref store, ref root, node);
             }
-            else if (!changed && stopWhenUnchanged)
+            else if (!changed && reached)
             {
-                return; // balanced and its figures unchanged: nothing above changes either
+                return;
             }
             node = store.Links(node).Parent;
         }
