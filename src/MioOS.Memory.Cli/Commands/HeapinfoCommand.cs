@@ -71,23 +71,7 @@ internal static class HeapinfoCommand
         return command;
     }
 
-    public static JsonObject Json(HeapStats s) => new()
-    {
-        ["start"] = s.Start,
-        ["size"] = s.SizeBytes,
-        ["usedBytes"] = s.UsedBytes,
-        ["freeBytes"] = s.FreeBytes,
-        ["blocks"] = s.Blocks,
-        ["freeBlocks"] = s.FreeBlocks,
-        ["largestFree"] = s.LargestFree,
-        ["segments"] = s.Segments,
-        ["fragmentationPercent"] = s.FragmentationPerMille / 10.0,
-        ["inUseExtent"] = s.InUseExtent,
-        ["peakInUseExtent"] = s.PeakInUseExtent,
-        ["misuseReports"] = s.MisuseCount,
-        ["growths"] = s.Grows,
-        ["released"] = s.Releases,
-    };
+    public static JsonObject Json(HeapStats s) => HeapReport.Full(s);
 
     private static void Print<TGrowth>(KernelHeap<TGrowth> heap, HeapStats s, HeapCheck check) where TGrowth : struct, IHeapGrowth
     {

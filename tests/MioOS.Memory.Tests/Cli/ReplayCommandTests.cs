@@ -89,4 +89,19 @@ public class ReplayCommandTests
         Assert.True((long)r.Json["blocks"]! > 0);
         Assert.Equal("ok", (string)r.Json["integrity"]!);
     }
+
+    [Fact]
+    public void Boot_heap_report_has_the_fields_boot_prints()
+    {
+        using var pc = Hosting.Machine.SimulatedPc.Boot(Hosting.Machine.MachineConfig.Default);
+        var o = Memory.Cli.Reports.HeapReport.Boot(pc);
+        Assert.Equal((long)pc.Layout.HeapStart, (long)o["start"]!);
+        Assert.Equal((long)(pc.Layout.HeapEnd - pc.Layout.HeapStart) - 1024, (long)o["size"]!);
+        Assert.Equal(0, (long)o["usedBytes"]!);
+        Assert.Equal((long)o["size"]!, (long)o["freeBytes"]!);
+        Assert.Equal(0, (long)o["blocks"]!);
+        Assert.Equal(1, (long)o["freeBlocks"]!);
+        Assert.Equal((long)o["size"]!, (long)o["largestFree"]!);
+        Assert.Equal("ok", (string)o["integrity"]!);
+    }
 }
