@@ -38,8 +38,9 @@ internal static class HeapinfoCommand
                 throw new ArgumentException($"--events {count}: must be 0 (all) or positive");
             if (count > 0 && file is null)
                 throw new ArgumentException("--events needs --trace");
-            using SimulatedPc pc = SimulatedPc.Boot(machine.Resolve(result));
-            var heap = MachineHeap.Create(pc);
+            using KernelMachine kernel = KernelMachine.Boot(machine.Resolve(result), checkedHeap: false);
+            SimulatedPc pc = kernel.Pc;
+            var heap = kernel.Heap;
             if (file is not null)
             {
                 TraceEvent[] all = TraceParser.ParseFile(file.FullName);

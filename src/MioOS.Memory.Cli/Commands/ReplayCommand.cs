@@ -37,8 +37,9 @@ internal static class ReplayCommand
                 throw new ArgumentException($"--check-every {every}: must be 0 (off) or a positive number of events");
             bool json = result.GetValue(machine.Json);
             TraceEvent[] events = TraceParser.ParseFile(file.FullName);
-            using SimulatedPc pc = SimulatedPc.Boot(machine.Resolve(result));
-            var heap = MachineHeap.Create(pc);
+            using KernelMachine kernel = KernelMachine.Boot(machine.Resolve(result), checkedHeap: false);
+            SimulatedPc pc = kernel.Pc;
+            var heap = kernel.Heap;
             ReplayResult r;
             try
             {

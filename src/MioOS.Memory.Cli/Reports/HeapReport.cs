@@ -27,14 +27,10 @@ internal static class HeapReport
         ["released"] = s.Releases,
     };
 
-    /// <summary>
-    /// What <c>mioos-mm boot</c> reports as <c>heap</c>: lays the kernel heap at the layout's place on the booted
-    /// <paramref name="pc"/> (as <c>kmain</c> does after the PMM) and gives
-    /// <c>{start, size, usedBytes, freeBytes, blocks, freeBlocks, largestFree, integrity}</c>.
-    /// </summary>
-    public static JsonObject Boot(SimulatedPc pc)
+    /// <summary>What <c>mioos-mm boot</c> reports as <c>heap</c>:
+    /// <c>{start, size, usedBytes, freeBytes, blocks, freeBlocks, largestFree, integrity}</c>.</summary>
+    public static JsonObject Boot<TGrowth>(KernelHeap<TGrowth> heap) where TGrowth : struct, IHeapGrowth
     {
-        var heap = MachineHeap.Create(pc);
         HeapStats s = heap.Stats();
         HeapCheck check = heap.CheckIntegrity();
         return new JsonObject
