@@ -14,6 +14,7 @@ internal static class Program
             MapCommand.Create(),
             TranslateCommand.Create(),
             PagemapCommand.Create(),
+            ShellCommand.Create(),
             HeapinfoCommand.Create(),
             ReplayCommand.Create(),
         };
