@@ -1,0 +1,67 @@
+using MioOS.Memory.Collections;
+using MioOS.Memory.Platform;
+
+namespace MioOS.Memory.Physical;
+
+/// <summary>
+/// One record of the PMM's metadata area: a run of frames that is either free (in a region's free tree) or a
+/// live allocation (in the allocation tree). 32 bytes; the records live in physical memory after the heap.
+/// </summary>
+internal struct ExtentRecord
+{
+    public TreeLinks Links;   // 20 bytes; Left doubles as the next link of the pool's free list
+
+    /// <summary>First frame number.</summary>
+    public uint Start;
+
+    /// <summary>Frames.</summary>
+    public uint Length;
+
+    /// <summary><see cref="ExtentFlags"/>.</summary>
+    public uint Flags;
+
+    public const uint Size = 32;
+}
+
+/// <summary>What an <see cref="ExtentRecord"/> is.</summary>
+[System.Flags]
+internal enum ExtentFlags : uint
+{
+    None = 0,
+
+    /// <summary>A live allocation (else a free extent).</summary>
+    Allocated = 1,
+
+    /// <summary>The allocation was identity-mapped through the frame mapper and is unmapped when freed.</summary>
+    IdentityMapped = 2,
+
+    /// <summary>In the high region.</summary>
+    High = 4,
+}
+
+/// <summary>The record pool seen as tree nodes: node id i is record i - 1. Free extents are sized by their
+/// length (for first fit); allocations are sized 0 (their tree is only searched by key).</summary>
+internal readonly unsafe struct ExtentStore : ITreeNodeStore
+{
+    private readonly MemoryWindow _window;
+    private readonly ulong _records;
+
+    public ExtentStore(MemoryWindow window, ulong records)
+    {
+        _window = window;
+        _records = records;
+    }
+
+    public ExtentRecord* Record(uint id) =>
+        (ExtentRecord*)_window.Bytes(_records + (ulong)(id - 1) * ExtentRecord.Size, ExtentRecord.Size, MemoryAccess.Write);
+
+    public ref TreeLinks Links(uint node) => ref Record(node)->Links;
+
+    public uint Key(uint node) => Record(node)->Start;
+
+    public uint Size(uint node)
+    {
+        ExtentRecord* r = Record(node);
+        return (r->Flags & (uint)ExtentFlags.Allocated) != 0 ? 0 : r->Length;
+    }
+}

@@ -1,0 +1,36 @@
+namespace MioOS.Memory.Physical;
+
+/// <summary>
+/// Where the kernel sits in physical memory (design.md, "Default layout"): the image from its physical base to
+/// its end symbol, the heap at base + 1 MiB for 3 MiB, and the PMM's metadata after the heap.
+/// </summary>
+public readonly struct KernelLayout
+{
+    /// <summary>Where GRUB and QEMU load the image: 1 MiB.</summary>
+    public const ulong DefaultKernelBase = 0x100000;
+
+    /// <summary>The heap starts this far above the kernel base (spec section 3).</summary>
+    public const ulong HeapOffset = 0x100000;
+
+    /// <summary>The heap's initial size (spec section 3).</summary>
+    public const ulong InitialHeapSize = 3 * 1024 * 1024;
+
+    /// <summary>The kernel image's first byte.</summary>
+    public readonly ulong KernelBase;
+
+    /// <summary>The first byte after the kernel image (its end symbol, bss included).</summary>
+    public readonly ulong KernelEnd;
+
+    /// <summary>Creates a layout.</summary>
+    public KernelLayout(ulong kernelBase, ulong kernelEnd)
+    {
+        KernelBase = kernelBase;
+        KernelEnd = kernelEnd;
+    }
+
+    /// <summary>The heap's first byte: kernel base + 0x100000.</summary>
+    public ulong HeapStart => KernelBase + HeapOffset;
+
+    /// <summary>The first byte after the initial heap.</summary>
+    public ulong HeapEnd => HeapStart + InitialHeapSize;
+}

@@ -1,0 +1,293 @@
+using MioOS.Memory.Collections;
+using MioOS.Memory.Platform;
+
+namespace MioOS.Memory.Physical;
+
+public readonly unsafe partial struct PhysicalMemoryManager
+{
+    /// <summary>
+    /// <c>alloc_frame(num_blocks, identity_map)</c> without a VMM: the lowest-addressed run of
+    /// <paramref name="numBlocks"/> free contiguous frames in low memory.
+    /// </summary>
+    public PmmStatus AllocFrame(uint numBlocks, out PhysicalAddress address) =>
+        AllocFrames(numBlocks, FrameRegion.Low, 1, out address);
+
+    /// <summary>
+    /// <c>alloc_frame(num_blocks, identity_map)</c>: the lowest-addressed run of <paramref name="numBlocks"/>
+    /// free frames in low memory, identity-mapped through <paramref name="mapper"/> when
+    /// <paramref name="identityMap"/> is set. If the mapping fails the frames are given back.
+    /// </summary>
+    public PmmStatus AllocFrame<TMapper>(uint numBlocks, bool identityMap, ref TMapper mapper, out PhysicalAddress address)
+        where TMapper : struct, IFrameMapper =>
+        AllocFrames(numBlocks, FrameRegion.Low, 1, identityMap, ref mapper, out address);
+
+    /// <summary>
+    /// The lowest-addressed run of <paramref name="count"/> free frames in <paramref name="region"/> whose first
+    /// frame number is a multiple of <paramref name="alignmentFrames"/> (a power of two; 1024 for a 4 MiB page).
+    /// </summary>
+    public PmmStatus AllocFrames(uint count, FrameRegion region, uint alignmentFrames, out PhysicalAddress address)
+    {
+        var none = default(NoFrameMapper);
+        return AllocFrames(count, region, alignmentFrames, false, ref none, out address);
+    }
+
+    /// <summary>The general allocation: region, alignment and optional identity mapping.</summary>
+    public PmmStatus AllocFrames<TMapper>(uint count, FrameRegion region, uint alignmentFrames, bool identityMap,
+        ref TMapper mapper, out PhysicalAddress address) where TMapper : struct, IFrameMapper
+    {
+        address = PhysicalAddress.Null;
+        PmmState* s = S;
+        PmmStatus status = TryCarve(count, region, alignmentFrames, out uint first);
+        if (status == PmmStatus.Ok && identityMap && region == FrameRegion.High)
+        {
+            Release(first);
+            status = PmmStatus.NotIdentityMappable;
+        }
+        if (status == PmmStatus.Ok && identityMap)
+        {
+            PhysicalAddress start = PhysicalAddress.OfFrame(first);
+            if (mapper.MapIdentity(start, (ulong)count << Frames.Shift))
+            {
+                ExtentStore store = Store;
+                Store.Record(AugmentedTree<ExtentStore>.Find(ref store, s->AllocRoot, first))->Flags |= (uint)ExtentFlags.IdentityMapped;
+            }
+            else
+            {
+                Release(first);
+                status = PmmStatus.MappingFailed;
+            }
+        }
+        if (status != PmmStatus.Ok)
+        {
+            s->FailedAllocations++;
+            if (status == PmmStatus.ZeroFrames)
+                s->ZeroFrameRequests++;
+            return status;
+        }
+        s->Allocations++;
+        address = PhysicalAddress.OfFrame(first);
+        return PmmStatus.Ok;
+    }
+
+    /// <summary><c>free_frame(ptr)</c> without a VMM: gives back the whole allocation that starts at <paramref name="address"/>.</summary>
+    public PmmStatus FreeFrame(PhysicalAddress address)
+    {
+        var none = default(NoFrameMapper);
+        return FreeFrame(address, ref none);
+    }
+
+    /// <summary>
+    /// <c>free_frame(ptr)</c>: gives back the whole allocation that starts at <paramref name="address"/> (the PMM
+    /// remembers its length), removing its identity mapping if it had one, and merges it with both free
+    /// neighbours. Anything else (a double free, an interior or foreign address) is refused and counted.
+    /// </summary>
+    public PmmStatus FreeFrame<TMapper>(PhysicalAddress address, ref TMapper mapper) where TMapper : struct, IFrameMapper
+    {
+        PmmState* s = S;
+        PmmStatus status = Classify(address, out uint id);
+        if (status != PmmStatus.Ok)
+        {
+            s->BadFrees++;
+            if (status == PmmStatus.AlreadyFree)
+                s->DoubleFrees++;
+            return status;
+        }
+        ExtentRecord* r = Store.Record(id);
+        if ((r->Flags & (uint)ExtentFlags.IdentityMapped) != 0)
+            mapper.UnmapIdentity(address, (ulong)r->Length << Frames.Shift);
+        Release(r->Start);
+        s->Frees++;
+        return PmmStatus.Ok;
+    }
+
+    /// <summary>The length in frames of the live allocation starting at <paramref name="address"/>, or 0.</summary>
+    public uint AllocationLength(PhysicalAddress address)
+    {
+        if (Classify(address, out uint id) != PmmStatus.Ok)
+            return 0;
+        return Store.Record(id)->Length;
+    }
+
+    /// <summary>Finds the live allocation starting at <paramref name="address"/>, or says why there is none.</summary>
+    private PmmStatus Classify(PhysicalAddress address, out uint id)
+    {
+        id = 0;
+        PmmState* s = S;
+        if (!address.IsFrameAligned)
+            return PmmStatus.Misaligned;
+        if (address.Value >= TrackableLimit)
+            return PmmStatus.NotAllocated;
+        uint frame = (uint)address.FrameNumber;
+        ExtentStore store = Store;
+        uint floor = AugmentedTree<ExtentStore>.Floor(ref store, s->AllocRoot, frame);
+        if (floor != 0)
+        {
+            ExtentRecord* r = store.Record(floor);
+            if (r->Start == frame)
+            {
+                id = floor;
+                return PmmStatus.Ok;
+            }
+            if (frame - r->Start < r->Length)
+                return PmmStatus.NotAllocationStart;
+        }
+        uint freeRoot = address.Value >= 1ul << 32 ? s->HighFreeRoot : s->LowFreeRoot;
+        uint freeFloor = AugmentedTree<ExtentStore>.Floor(ref store, freeRoot, frame);
+        if (freeFloor != 0 && frame - store.Record(freeFloor)->Start < store.Record(freeFloor)->Length)
+            return PmmStatus.AlreadyFree;
+        return PmmStatus.NotAllocated;
+    }
+
+    /// <summary>
+    /// First fit: the lowest free extent that can hold an aligned run. Without alignment that is the tree's
+    /// lowest fit. With it, candidates (extents of at least <paramref name="count"/> frames) are tried in address
+    /// order; the first extent of at least count + alignment - 1 frames always fits, which bounds the scan.
+    /// </summary>
+    private PmmStatus TryCarve(uint count, FrameRegion region, uint alignment, out uint first)
+    {
+        first = 0;
+        PmmState* s = S;
+        if (count == 0)
+            return PmmStatus.ZeroFrames;
+        if (alignment == 0 || (alignment & (alignment - 1)) != 0)
+            return PmmStatus.BadAlignment;
+        ulong free = region == FrameRegion.High ? s->FreeFramesHigh : s->FreeFramesLow;
+        if (count > free)
+            return PmmStatus.OutOfMemory;
+
+        ref uint root = ref region == FrameRegion.High ? ref s->HighFreeRoot : ref s->LowFreeRoot;
+        ExtentStore store = Store;
+        uint node = AugmentedTree<ExtentStore>.LowestFit(ref store, root, count);
+        ulong runStart = 0;
+        while (node != 0)
+        {
+            ExtentRecord* r = store.Record(node);
+            runStart = ((ulong)r->Start + alignment - 1) & ~((ulong)alignment - 1);
+            if (runStart + count <= (ulong)r->Start + r->Length)
+                break;
+            node = AugmentedTree<ExtentStore>.NextFit(ref store, node, count);
+        }
+        if (node == 0)
+            return PmmStatus.NoContiguousRun;
+
+        // Records: one for the allocation, one more when the run splits the extent in three.
+        ExtentRecord* extent = store.Record(node);
+        uint extentStart = extent->Start;
+        uint extentEnd = extentStart + extent->Length;
+        uint start = (uint)runStart;
+        uint end = start + count;
+        bool lead = start > extentStart, tail = end < extentEnd;
+        uint allocation = lead || tail ? NewRecord() : node;
+        uint tailRecord = lead && tail ? NewRecord() : 0;
+        if (allocation == 0 || (lead && tail && tailRecord == 0))
+        {
+            if (allocation != 0 && allocation != node)
+                ReleaseRecord(allocation);
+            return PmmStatus.OutOfMetadata;
+        }
+
+        if (!lead && !tail)
+        {
+            AugmentedTree<ExtentStore>.Remove(ref store, ref root, node);
+            CountExtents(region, -1);
+        }
+        else if (!lead)
+        {
+            // The extent keeps its place in the order: its start moves up but stays below the next extent.
+            extent->Start = end;
+            extent->Length = extentEnd - end;
+            AugmentedTree<ExtentStore>.SizeChanged(ref store, node);
+        }
+        else
+        {
+            extent->Length = start - extentStart;
+            AugmentedTree<ExtentStore>.SizeChanged(ref store, node);
+            if (tail)
+            {
+                ExtentRecord* t = store.Record(tailRecord);
+                t->Start = end;
+                t->Length = extentEnd - end;
+                t->Flags = extent->Flags;
+                AugmentedTree<ExtentStore>.Insert(ref store, ref root, tailRecord);
+                CountExtents(region, +1);
+            }
+        }
+
+        ExtentRecord* a = store.Record(allocation);
+        a->Start = start;
+        a->Length = count;
+        a->Flags = (uint)ExtentFlags.Allocated | (region == FrameRegion.High ? (uint)ExtentFlags.High : 0);
+        AugmentedTree<ExtentStore>.Insert(ref store, ref s->AllocRoot, allocation);
+        s->AllocationCount++;
+        if (region == FrameRegion.High)
+            s->FreeFramesHigh -= count;
+        else
+            s->FreeFramesLow -= count;
+        first = start;
+        return PmmStatus.Ok;
+    }
+
+    /// <summary>Returns the live allocation starting at frame <paramref name="first"/> to its free tree, merging
+    /// with the free extents that touch it on either side.</summary>
+    private void Release(uint first)
+    {
+        PmmState* s = S;
+        ExtentStore store = Store;
+        uint id = AugmentedTree<ExtentStore>.Find(ref store, s->AllocRoot, first);
+        ExtentRecord* a = store.Record(id);
+        uint start = a->Start, length = a->Length, end = start + length;
+        FrameRegion region = (a->Flags & (uint)ExtentFlags.High) != 0 ? FrameRegion.High : FrameRegion.Low;
+        AugmentedTree<ExtentStore>.Remove(ref store, ref s->AllocRoot, id);
+        s->AllocationCount--;
+        if (region == FrameRegion.High)
+            s->FreeFramesHigh += length;
+        else
+            s->FreeFramesLow += length;
+
+        ref uint root = ref region == FrameRegion.High ? ref s->HighFreeRoot : ref s->LowFreeRoot;
+        uint before = AugmentedTree<ExtentStore>.Floor(ref store, root, start);
+        uint after = AugmentedTree<ExtentStore>.Ceiling(ref store, root, start);
+        bool mergeBefore = before != 0 && store.Record(before)->Start + store.Record(before)->Length == start;
+        bool mergeAfter = after != 0 && store.Record(after)->Start == end;
+
+        if (mergeBefore && mergeAfter)
+        {
+            uint afterLength = store.Record(after)->Length;
+            AugmentedTree<ExtentStore>.Remove(ref store, ref root, after);
+            ReleaseRecord(after);
+            store.Record(before)->Length += length + afterLength;
+            AugmentedTree<ExtentStore>.SizeChanged(ref store, before);
+            ReleaseRecord(id);
+            CountExtents(region, -1);
+        }
+        else if (mergeBefore)
+        {
+            store.Record(before)->Length += length;
+            AugmentedTree<ExtentStore>.SizeChanged(ref store, before);
+            ReleaseRecord(id);
+        }
+        else if (mergeAfter)
+        {
+            // Its start moves down but stays above the extent before it: the order holds.
+            store.Record(after)->Start = start;
+            store.Record(after)->Length += length;
+            AugmentedTree<ExtentStore>.SizeChanged(ref store, after);
+            ReleaseRecord(id);
+        }
+        else
+        {
+            a->Flags = region == FrameRegion.High ? (uint)ExtentFlags.High : 0;
+            AugmentedTree<ExtentStore>.Insert(ref store, ref root, id);
+            CountExtents(region, +1);
+        }
+    }
+
+    private void CountExtents(FrameRegion region, int delta)
+    {
+        PmmState* s = S;
+        if (region == FrameRegion.High)
+            s->FreeExtentsHigh = (uint)(s->FreeExtentsHigh + delta);
+        else
+            s->FreeExtentsLow = (uint)(s->FreeExtentsLow + delta);
+    }
+}

@@ -1,0 +1,316 @@
+using System;
+using MioOS.Memory.Boot;
+using MioOS.Memory.Collections;
+using MioOS.Memory.Platform;
+
+namespace MioOS.Memory.Physical;
+
+/// <summary>Outcome of <see cref="PhysicalMemoryManager.Initialize"/>: a status and the address it concerns.</summary>
+public readonly struct PmmInitResult
+{
+    /// <summary>What happened.</summary>
+    public readonly PmmInitStatus Status;
+
+    /// <summary>The address concerned (the overlapping region, the first unusable byte).</summary>
+    public readonly ulong Address;
+
+    /// <summary>Creates a result.</summary>
+    public PmmInitResult(PmmInitStatus status, ulong address)
+    {
+        Status = status;
+        Address = address;
+    }
+
+    /// <summary>True when the PMM is ready.</summary>
+    public bool IsOk => Status == PmmInitStatus.Ok;
+}
+
+/// <summary>
+/// The physical memory manager (spec section 1): a free store of extents, first fit, split and merge, kept in
+/// physical memory. Free extents of each region sit in an address-ordered tree augmented with the largest
+/// extent of each subtree, so the lowest-addressed run that fits is found without walking a list; live
+/// allocations sit in a second tree keyed by their first frame, so a free knows the allocation's length.
+/// </summary>
+/// <remarks>
+/// The struct holds only the window and the address of its control block: every bit of state is in the
+/// metadata area, which is sized for the worst case (one record per managed frame: every other frame free plus
+/// a record per live allocation), so the PMM never runs out of metadata before it runs out of memory.
+/// </remarks>
+public readonly unsafe partial struct PhysicalMemoryManager
+{
+    private const ulong FourGiB = 1ul << 32;
+
+    /// <summary>Frame numbers are kept in 32 bits: memory at or above 16 TiB is not tracked.</summary>
+    private const ulong TrackableLimit = 1ul << 44;
+
+    private readonly MemoryWindow _window;
+    private readonly ulong _state;
+
+    private PhysicalMemoryManager(MemoryWindow window, ulong state)
+    {
+        _window = window;
+        _state = state;
+    }
+
+    /// <summary>Reattaches to a PMM whose control block is at <paramref name="state"/> (e.g. after the window changes).</summary>
+    public static PhysicalMemoryManager Attach(MemoryWindow window, ulong state) => new(window, state);
+
+    /// <summary>The physical address of the control block (the start of the metadata area).</summary>
+    public ulong StateAddress => _state;
+
+    /// <summary>The window the PMM reaches its metadata through.</summary>
+    public MemoryWindow Window => _window;
+
+    private PmmState* S => _window.At<PmmState>(_state, MemoryAccess.Write);
+
+    private ExtentStore Store => new(_window, S->RecordsBase);
+
+    /// <summary>
+    /// Builds the free store from a sanitised map: the low region from the kernel base to 4 GiB and the high
+    /// region above, less the kernel image, the heap area, the metadata area (placed right after the heap) and
+    /// every boot region (info block, strings, modules).
+    /// </summary>
+    public static PmmInitResult Initialize(in MemoryWindow window, KernelLayout layout, ReadOnlySpan<MemoryMapEntry> map,
+        ReadOnlySpan<BootRegion> bootRegions, out PhysicalMemoryManager pmm)
+    {
+        pmm = default;
+        if ((layout.KernelBase & Frames.OffsetMask) != 0 || layout.KernelEnd < layout.KernelBase || layout.KernelBase >= FourGiB)
+            return new PmmInitResult(PmmInitStatus.BadKernelLayout, layout.KernelBase);
+        if (layout.KernelEnd > layout.HeapStart)
+            return new PmmInitResult(PmmInitStatus.KernelOverlapsHeap, layout.KernelEnd);
+
+        // The kernel image, heap and metadata must lie in one available range.
+        int home = -1;
+        ulong lowAvailableFrames = 0, highAvailableFrames = 0;
+        for (int i = 0; i < map.Length; i++)
+        {
+            if (map[i].Kind != MemoryType.Available)
+                continue;
+            lowAvailableFrames += FramesIn(map[i].Base, map[i].Base + map[i].Length, layout.KernelBase, FourGiB);
+            highAvailableFrames += FramesIn(map[i].Base, map[i].Base + map[i].Length, FourGiB, TrackableLimit);
+            if (map[i].Base <= layout.KernelBase && map[i].Last >= layout.KernelBase)
+                home = i;
+        }
+        if (home < 0)
+            return new PmmInitResult(PmmInitStatus.NoUsableLowMemory, layout.KernelBase);
+        ulong homeEnd = map[home].Base + map[home].Length;
+        if (homeEnd < layout.HeapEnd)
+            return new PmmInitResult(PmmInitStatus.NoUsableLowMemory, homeEnd);
+
+        // Metadata: control block, map copy, reserved list, then the record pool. One record per managed low
+        // frame (+1); high memory is tracked as far as a budget of 1/8 of low memory allows (as 32-bit Linux's
+        // mem_map for highmem had to live in lowmem).
+        int reservedCapacity = 3 + bootRegions.Length;
+        ulong fixedBytes = Frames.AlignUp((ulong)sizeof(PmmState) + (ulong)map.Length * (ulong)sizeof(MemoryMapEntry)
+            + (ulong)reservedCapacity * (ulong)sizeof(ReservedRange));
+        ulong metadataBase = layout.HeapEnd;
+        ulong room = homeEnd - metadataBase;
+        ulong budget = lowAvailableFrames * Frames.Size / 8;
+        if (budget > room)
+            budget = room;
+        ulong lowRecords = lowAvailableFrames + 1;
+        ulong highRecords = 0;
+        if (budget > fixedBytes + lowRecords * ExtentRecord.Size)
+            highRecords = (budget - fixedBytes - lowRecords * ExtentRecord.Size) / ExtentRecord.Size;
+        if (highRecords > highAvailableFrames)
+            highRecords = highAvailableFrames;
+        ulong capacity = lowRecords + highRecords;
+        if (capacity > uint.MaxValue)
+            capacity = uint.MaxValue;
+        ulong metadataLength = fixedBytes + Frames.AlignUp(capacity * ExtentRecord.Size);
+        if (metadataLength > room)
+            return new PmmInitResult(PmmInitStatus.NoUsableLowMemory, homeEnd);
+
+        for (int i = 0; i < bootRegions.Length; i++)
+        {
+            BootRegion r = bootRegions[i];
+            if (Overlaps(r.Base, r.Length, layout.HeapStart, metadataBase + metadataLength - layout.HeapStart))
+                return new PmmInitResult(PmmInitStatus.BootInfoInHeap, r.Base);
+        }
+
+        window.Zero(metadataBase, fixedBytes);
+        PmmState* s = window.At<PmmState>(metadataBase, MemoryAccess.Write);
+        s->Magic = PmmState.MagicValue;
+        s->KernelBase = layout.KernelBase;
+        s->KernelEnd = layout.KernelEnd;
+        s->MetadataBase = metadataBase;
+        s->MetadataLength = metadataLength;
+        s->MapOffset = (ulong)sizeof(PmmState);
+        s->ReservedOffset = s->MapOffset + (ulong)map.Length * (ulong)sizeof(MemoryMapEntry);
+        s->ReservedCapacity = (uint)reservedCapacity;
+        s->RecordsBase = metadataBase + fixedBytes;
+        s->RecordCapacity = (uint)capacity;
+        s->MapCount = (uint)map.Length;
+        for (int i = 0; i < map.Length; i++)
+            window.Write(metadataBase + s->MapOffset + (ulong)i * (ulong)sizeof(MemoryMapEntry), map[i]);
+
+        pmm = new PhysicalMemoryManager(window, metadataBase);
+        pmm.AddReserved(layout.KernelBase, layout.KernelEnd - layout.KernelBase, ReservedKind.KernelImage);
+        pmm.AddReserved(layout.HeapStart, KernelLayout.InitialHeapSize, ReservedKind.Heap);
+        pmm.AddReserved(metadataBase, metadataLength, ReservedKind.PmmMetadata);
+        for (int i = 0; i < bootRegions.Length; i++)
+            pmm.AddReserved(bootRegions[i].Base, bootRegions[i].Length,
+                bootRegions[i].Kind == BootRegionKind.Module ? ReservedKind.Module : ReservedKind.BootInfo);
+        pmm.BuildFreeStore(layout.KernelBase, highRecords);
+        return new PmmInitResult(PmmInitStatus.Ok, 0);
+    }
+
+    private void BuildFreeStore(ulong kernelBase, ulong highFrameBudget)
+    {
+        PmmState* s = S;
+        for (uint i = 0; i < s->MapCount; i++)
+        {
+            MemoryMapEntry e = MapEntry(i);
+            if (e.Kind != MemoryType.Available)
+                continue;
+            ulong end = e.Base + e.Length;
+            s->FirmwareFramesLow += FramesIn(e.Base, end, 0, FourGiB);
+            s->FirmwareFramesHigh += FramesIn(e.Base, end, FourGiB, ulong.MaxValue);
+            AddUsable(Max(e.Base, kernelBase), Min(end, FourGiB), FrameRegion.Low);
+
+            ulong highStart = Max(e.Base, FourGiB);
+            ulong highEnd = Min(end, TrackableLimit);
+            if (highStart < highEnd)
+            {
+                ulong frames = (highEnd - highStart) >> Frames.Shift;
+                ulong tracked = frames < highFrameBudget ? frames : highFrameBudget;
+                highFrameBudget -= tracked;
+                AddUsable(highStart, highStart + (tracked << Frames.Shift), FrameRegion.High);
+            }
+        }
+        s->UntrackedFramesHigh = s->FirmwareFramesHigh - s->ManagedFramesHigh;
+    }
+
+    /// <summary>Adds the part of [start, end) that no reserved range covers as free extents of a region.</summary>
+    private void AddUsable(ulong start, ulong end, FrameRegion region)
+    {
+        PmmState* s = S;
+        ulong cursor = start;
+        for (uint i = 0; i < s->ReservedCount && cursor < end; i++)
+        {
+            ReservedRange r = Reserved(i);
+            ulong rEnd = r.Base + r.Length;
+            if (rEnd <= cursor)
+                continue;
+            if (r.Base >= end)
+                break;
+            if (r.Base > cursor)
+                AddFreeRun(cursor, r.Base, region);
+            cursor = rEnd;
+        }
+        if (cursor < end)
+            AddFreeRun(cursor, end, region);
+    }
+
+    private void AddFreeRun(ulong start, ulong end, FrameRegion region)
+    {
+        PmmState* s = S;
+        uint first = (uint)(start >> Frames.Shift);
+        uint count = (uint)((end - start) >> Frames.Shift);
+        if (count == 0)
+            return;
+        uint id = NewRecord();
+        ExtentRecord* r = Store.Record(id);
+        r->Start = first;
+        r->Length = count;
+        r->Flags = region == FrameRegion.High ? (uint)ExtentFlags.High : 0;
+        ExtentStore store = Store;
+        if (region == FrameRegion.High)
+        {
+            AugmentedTree<ExtentStore>.Insert(ref store, ref s->HighFreeRoot, id);
+            s->FreeExtentsHigh++;
+            s->FreeFramesHigh += count;
+            s->ManagedFramesHigh += count;
+        }
+        else
+        {
+            AugmentedTree<ExtentStore>.Insert(ref store, ref s->LowFreeRoot, id);
+            s->FreeExtentsLow++;
+            s->FreeFramesLow += count;
+            s->ManagedFramesLow += count;
+        }
+    }
+
+    /// <summary>Records a reserved range, rounded out to whole frames, keeping the list sorted by address.</summary>
+    private void AddReserved(ulong baseAddress, ulong length, ReservedKind kind)
+    {
+        PmmState* s = S;
+        if (length == 0 || s->ReservedCount == s->ReservedCapacity)
+            return;
+        ulong first = Frames.AlignDown(baseAddress);
+        var range = new ReservedRange(first, Frames.AlignUp(baseAddress + length) - first, kind);
+        uint i = s->ReservedCount++;
+        while (i > 0 && Reserved(i - 1).Base > range.Base)
+        {
+            WriteReserved(i, Reserved(i - 1));
+            i--;
+        }
+        WriteReserved(i, range);
+    }
+
+    /// <summary>Entry <paramref name="index"/> of the sanitised memory map the PMM was built from.</summary>
+    public MemoryMapEntry MapEntry(uint index) =>
+        _window.Read<MemoryMapEntry>(_state + S->MapOffset + index * (ulong)sizeof(MemoryMapEntry));
+
+    /// <summary>Entries of the sanitised memory map.</summary>
+    public uint MapCount => S->MapCount;
+
+    /// <summary>Reserved range <paramref name="index"/>, in address order.</summary>
+    public ReservedRange Reserved(uint index) =>
+        _window.Read<ReservedRange>(_state + S->ReservedOffset + index * (ulong)sizeof(ReservedRange));
+
+    /// <summary>Reserved ranges recorded.</summary>
+    public uint ReservedCount => S->ReservedCount;
+
+    private void WriteReserved(uint index, ReservedRange range) =>
+        _window.Write(_state + S->ReservedOffset + index * (ulong)sizeof(ReservedRange), range);
+
+    /// <summary>The kernel layout the PMM was initialised with.</summary>
+    public KernelLayout Layout => new(S->KernelBase, S->KernelEnd);
+
+    private uint NewRecord()
+    {
+        PmmState* s = S;
+        uint id;
+        if (s->RecordFreeList != 0)
+        {
+            id = s->RecordFreeList;
+            s->RecordFreeList = Store.Record(id)->Links.Left;
+        }
+        else if (s->RecordBump < s->RecordCapacity)
+        {
+            id = ++s->RecordBump;
+        }
+        else
+        {
+            return 0;
+        }
+        s->RecordsInUse++;
+        *Store.Record(id) = default;
+        return id;
+    }
+
+    private void ReleaseRecord(uint id)
+    {
+        PmmState* s = S;
+        ExtentRecord* r = Store.Record(id);
+        *r = default;
+        r->Links.Left = s->RecordFreeList;
+        s->RecordFreeList = id;
+        s->RecordsInUse--;
+    }
+
+    private static ulong FramesIn(ulong start, ulong end, ulong low, ulong high)
+    {
+        ulong a = Frames.AlignUp(Max(start, low));
+        ulong b = Frames.AlignDown(Min(end == 0 ? ulong.MaxValue : end, high));
+        return b > a ? (b - a) >> Frames.Shift : 0;
+    }
+
+    private static bool Overlaps(ulong aBase, ulong aLength, ulong bBase, ulong bLength) =>
+        aLength != 0 && bLength != 0 && aBase < bBase + bLength && bBase < aBase + aLength;
+
+    private static ulong Max(ulong a, ulong b) => a > b ? a : b;
+
+    private static ulong Min(ulong a, ulong b) => a < b ? a : b;
+}

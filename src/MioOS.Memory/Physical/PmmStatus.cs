@@ -1,0 +1,63 @@
+namespace MioOS.Memory.Physical;
+
+/// <summary>Result of a PMM call. Every failure leaves the PMM exactly as it was.</summary>
+public enum PmmStatus : byte
+{
+    /// <summary>Done.</summary>
+    Ok,
+
+    /// <summary>Zero frames were asked for.</summary>
+    ZeroFrames,
+
+    /// <summary>The alignment is not a power of two.</summary>
+    BadAlignment,
+
+    /// <summary>More frames were asked for than the region has free.</summary>
+    OutOfMemory,
+
+    /// <summary>Enough frames are free, but no run of them is contiguous (and aligned) enough.</summary>
+    NoContiguousRun,
+
+    /// <summary>Identity mapping was asked for but the mapper refused (the frames were given back).</summary>
+    MappingFailed,
+
+    /// <summary>Identity mapping was asked for memory at or above 4 GiB, which no 32-bit address can equal.</summary>
+    NotIdentityMappable,
+
+    /// <summary>Free of an address that is not at a frame boundary.</summary>
+    Misaligned,
+
+    /// <summary>Free of a frame that is already free: a double free.</summary>
+    AlreadyFree,
+
+    /// <summary>Free of an address inside a live allocation that is not its first frame.</summary>
+    NotAllocationStart,
+
+    /// <summary>Free of an address the PMM never handed out (reserved, outside memory).</summary>
+    NotAllocated,
+
+    /// <summary>The record pool is exhausted. Cannot happen with the worst-case sizing; reported, never crashed on.</summary>
+    OutOfMetadata,
+}
+
+/// <summary>Why <see cref="PhysicalMemoryManager.Initialize"/> refused to start.</summary>
+public enum PmmInitStatus : byte
+{
+    /// <summary>Initialised.</summary>
+    Ok,
+
+    /// <summary>The kernel base is not frame-aligned, or the image ends before it starts.</summary>
+    BadKernelLayout,
+
+    /// <summary>The kernel image reaches into the heap area (base + 1 MiB).</summary>
+    KernelOverlapsHeap,
+
+    /// <summary>Boot information or a module lies inside the heap area or the metadata area (<c>Address</c> = its base).</summary>
+    BootInfoInHeap,
+
+    /// <summary>The kernel image, heap and metadata area do not all lie in available memory (<c>Address</c> = first byte that is not).</summary>
+    NoUsableLowMemory,
+
+    /// <summary>More reserved ranges (boot information, modules) than the metadata area has room for.</summary>
+    TooManyReservedRanges,
+}
