@@ -139,6 +139,23 @@ namespace System
             _length = length;
         }
 
+        internal Span(ref T reference, int length)
+        {
+            _reference = ref reference;
+            _length = length;
+        }
+
+        public Span<T> Slice(int start, int length)
+        {
+            if ((uint)start > (uint)_length || (uint)length > (uint)(_length - start))
+                Internal.Runtime.CompilerHelpers.ThrowHelpers.ThrowArgumentOutOfRangeException();
+            return new Span<T>(ref Unsafe.Add(ref _reference, start), length);
+        }
+
+        public Span<T> Slice(int start) => Slice(start, _length - start);
+
+        public static implicit operator ReadOnlySpan<T>(Span<T> span) => new ReadOnlySpan<T>(ref span._reference, span._length);
+
         public int Length => _length;
 
         public ref T this[int index]
@@ -162,6 +179,21 @@ namespace System
             _reference = ref Unsafe.AsRef<T>(pointer);
             _length = length;
         }
+
+        internal ReadOnlySpan(ref T reference, int length)
+        {
+            _reference = ref reference;
+            _length = length;
+        }
+
+        public ReadOnlySpan<T> Slice(int start, int length)
+        {
+            if ((uint)start > (uint)_length || (uint)length > (uint)(_length - start))
+                Internal.Runtime.CompilerHelpers.ThrowHelpers.ThrowArgumentOutOfRangeException();
+            return new ReadOnlySpan<T>(ref Unsafe.Add(ref _reference, start), length);
+        }
+
+        public ReadOnlySpan<T> Slice(int start) => Slice(start, _length - start);
 
         public int Length => _length;
 

@@ -27,6 +27,7 @@ internal static unsafe class Tests
         CpuSeam(ref cpu);
         Window();
         Tree();
+        MemoryTests.Run(magic, info);
     }
 
     private static void CpuIdentity()
