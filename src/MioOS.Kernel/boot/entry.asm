@@ -302,3 +302,124 @@ _RhpTrapThreads: dd 0
 bump_next: dd bump_arena
 
 
+
+; ---------------------------------------------------------------------------------------------------------
+; Traps: an IDT for the 32 CPU exceptions. Every stub pushes (error code or 0, vector) and joins trap_common,
+; which saves the registers and the SSE state (the interrupted C# code may have live XMM values), calls
+; mio_on_trap(TrapFrame*) (C#, cdecl) and returns with iretd. The handler may change the saved EIP (a fix-up)
+; or map the faulting page; returning re-runs the faulting instruction (a #PF is a fault).
+
+section .text
+
+%macro TRAP_NOERR 1
+trap_%1:
+    push dword 0
+    push dword %1
+    jmp trap_common
+%endmacro
+
+%macro TRAP_ERR 1
+trap_%1:
+    push dword %1
+    jmp trap_common
+%endmacro
+
+%assign v 0
+%rep 32
+%if v = 8 || (v >= 10 && v <= 14) || v = 17 || v = 21 || v = 29 || v = 30
+TRAP_ERR v
+%else
+TRAP_NOERR v
+%endif
+%assign v v + 1
+%endrep
+
+extern _mio_on_trap
+
+trap_common:
+    pushad                          ; TrapFrame: edi esi ebp esp ebx edx ecx eax, vector, error, eip, cs, eflags
+    mov ebx, esp
+    sub esp, 512 + 16
+    and esp, ~15
+    fxsave [esp]
+    cld
+    push ebx
+    call _mio_on_trap
+    add esp, 4
+    fxrstor [esp]
+    mov esp, ebx
+    popad
+    add esp, 8                      ; vector, error code
+    iretd
+
+global _mio_idt_install
+_mio_idt_install:                   ; fills the IDT's first 32 gates and loads IDTR
+    push ebx
+    xor ecx, ecx
+.gate:
+    mov eax, [trap_table + ecx * 4]
+    lea edx, [idt + ecx * 8]
+    mov [edx], ax                   ; offset 15:0
+    mov word [edx + 2], 0x08        ; code selector
+    mov word [edx + 4], 0x8E00      ; present, DPL 0, 32-bit interrupt gate
+    shr eax, 16
+    mov [edx + 6], ax               ; offset 31:16
+    inc ecx
+    cmp ecx, 32
+    jb .gate
+    lidt [idt_descriptor]
+    pop ebx
+    ret
+
+; Probes: one load or store at a known instruction, so the page-fault handler can resume after it.
+; mio_probe_read(address, uint* value) / mio_probe_write(address, value) return 1, or 0 if the access faulted.
+global _mio_probe_read, _mio_probe_write, _mio_probe_fault_ip, _mio_probe_fixup_ip
+_mio_probe_read:
+    mov ecx, [esp + 4]
+    mov edx, [esp + 8]
+probe_read_insn:
+    mov eax, [ecx]
+    mov [edx], eax
+    mov eax, 1
+    ret
+
+_mio_probe_write:
+    mov ecx, [esp + 4]
+    mov edx, [esp + 8]
+probe_write_insn:
+    mov [ecx], edx
+    mov eax, 1
+    ret
+
+probe_fixup:
+    xor eax, eax
+    ret
+
+_mio_probe_fault_ip:                ; (which) 0: the read probe's instruction, 1: the write probe's
+    mov eax, probe_read_insn
+    cmp dword [esp + 4], 0
+    je .done
+    mov eax, probe_write_insn
+.done:
+    ret
+
+_mio_probe_fixup_ip:
+    mov eax, probe_fixup
+    ret
+
+section .rdata
+align 4
+trap_table:
+%assign v 0
+%rep 32
+    dd trap_ %+ v
+%assign v v + 1
+%endrep
+
+idt_descriptor:
+    dw 256 * 8 - 1
+    dd idt
+
+section .bss
+align 8
+idt: resb 256 * 8

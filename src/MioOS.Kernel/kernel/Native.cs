@@ -52,3 +52,27 @@ internal static unsafe class Native
     [DllImport("*", EntryPoint = "mio_image_base", CallingConvention = CallingConvention.Cdecl), SuppressGCTransition]
     public static extern uint ImageBase();
 }
+
+/// <summary>Trap and probe helpers of <c>boot/entry.asm</c>.</summary>
+internal static unsafe class NativeTraps
+{
+    /// <summary>Fills the IDT's 32 exception gates and loads IDTR.</summary>
+    [DllImport("*", EntryPoint = "mio_idt_install", CallingConvention = CallingConvention.Cdecl), SuppressGCTransition]
+    public static extern void InstallIdt();
+
+    /// <summary>Reads the uint at <paramref name="address"/>; 0 when the read faulted (the handler resumed at the fix-up).</summary>
+    [DllImport("*", EntryPoint = "mio_probe_read", CallingConvention = CallingConvention.Cdecl), SuppressGCTransition]
+    public static extern uint ProbeRead(uint address, uint* value);
+
+    /// <summary>Writes <paramref name="value"/> at <paramref name="address"/>; 0 when the write faulted.</summary>
+    [DllImport("*", EntryPoint = "mio_probe_write", CallingConvention = CallingConvention.Cdecl), SuppressGCTransition]
+    public static extern uint ProbeWrite(uint address, uint value);
+
+    /// <summary>The address of the read (0) or write (1) probe's faulting instruction.</summary>
+    [DllImport("*", EntryPoint = "mio_probe_fault_ip", CallingConvention = CallingConvention.Cdecl), SuppressGCTransition]
+    public static extern uint ProbeFaultIp(uint which);
+
+    /// <summary>Where a faulted probe resumes (returns 0).</summary>
+    [DllImport("*", EntryPoint = "mio_probe_fixup_ip", CallingConvention = CallingConvention.Cdecl), SuppressGCTransition]
+    public static extern uint ProbeFixupIp();
+}

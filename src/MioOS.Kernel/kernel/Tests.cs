@@ -22,12 +22,15 @@ internal static unsafe class Tests
         Serial.Write(' ');
         SelfTest.Check(Native.ImageBase() == 0x100000 && end > 0x100000 && end <= 0x200000, "image end");
 
+        Traps.Install();
         var cpu = new MetalCpu();
         CpuIdentity();
         CpuSeam(ref cpu);
         Window();
         Tree();
         MemoryTests.Run(magic, info);
+        if (MemoryTests.PmmReady)
+            PagingTests.Run(ref cpu, ref MemoryTests.Pmm);
     }
 
     private static void CpuIdentity()
