@@ -1,0 +1,94 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MioOS.Memory.Cli.Reports;
+using MioOS.Memory.Hosting.Boot;
+using MioOS.Memory.Hosting.Machine;
+using MioOS.Memory.Physical;
+using Spectre.Console;
+
+namespace MioOS.Memory.Cli.Commands;
+
+/// <summary><c>mioos-mm meminfo</c>: MioOS's meminfo: installed, usable, used and free memory with a bar.</summary>
+internal static class MeminfoCommand
+{
+    public static Command Create()
+    {
+        var machine = new MachineOptions();
+        var verbose = new Option<bool>("-v", "--verbose") { Description = "also show where the kernel, heap, PMM metadata and boot info sit" };
+        var mmap = new Option<bool>("--mmap") { Description = "also show the sanitised memory map" };
+        var command = new Command("meminfo", "Show installed, usable, used and free physical memory");
+        machine.AddTo(command);
+        command.Add(verbose);
+        command.Add(mmap);
+        command.SetAction(result => CommandRunner.Run(() =>
+        {
+            using SimulatedPc pc = SimulatedPc.Start(machine.Resolve(result));
+            if (result.GetValue(machine.Json))
+            {
+                var o = new JsonObject
+                {
+                    ["machine"] = MachineReport.Machine(pc),
+                    ["memoryMap"] = MachineReport.MemoryMap(pc),
+                    ["firmware"] = MachineReport.Firmware(pc),
+                    ["layout"] = MachineReport.Layout(pc),
+                    ["pmm"] = pc.PmmResult.IsOk ? MachineReport.Pmm(pc) : null,
+                };
+                if (!pc.PmmResult.IsOk)
+                    o["pmmError"] = BootErrorText.Describe(pc.PmmResult, pc.Layout);
+                System.Console.WriteLine(o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                return ExitCodes.Ok;
+            }
+            Print(pc, result.GetValue(verbose), result.GetValue(mmap));
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static void Print(SimulatedPc pc, bool verbose, bool mmap)
+    {
+        FirmwareFigures f = FirmwareFigures.From(pc.Map);
+        var table = Fmt.NewTable("", "amount");
+        ulong installed = 0;
+        foreach (var e in pc.Map)
+            if (e.Kind != Memory.Boot.MemoryType.Reserved)
+                installed += e.Length;
+        table.AddRow("installed", Fmt.Bytes(installed));
+        table.AddRow("firmware usable", Fmt.Frames(f.UsableFramesBelow4G + f.UsableFramesAbove4G));
+        if (pc.PmmResult.IsOk)
+        {
+            PmmStats s = pc.Pmm.Stats;
+            ulong usable = s.UsableFramesLow + s.UsableFramesHigh;
+            table.AddRow("usable (managed)", Fmt.Frames(usable));
+            table.AddRow("reserved by kernel", Fmt.Frames(s.ReservedFrames));
+            if (s.UntrackedFramesHigh > 0)
+                table.AddRow("high, untracked", Fmt.Frames(s.UntrackedFramesHigh));
+            table.AddRow("used", Fmt.Frames(s.UsedFrames));
+            table.AddRow("free (low / high)", $"{Fmt.Frames(s.FreeFramesLow)} / {Fmt.Frames(s.FreeFramesHigh)}");
+            table.AddRow("", Fmt.Bar(s.UsedFrames, usable));
+        }
+        AnsiConsole.Write(table);
+        if (!pc.PmmResult.IsOk)
+            AnsiConsole.MarkupLine($"[red]PMM not started:[/] {Markup.Escape(BootErrorText.Describe(pc.PmmResult, pc.Layout))}");
+        if (verbose)
+        {
+            var placement = Fmt.NewTable("what", "start", "end", "size");
+            void Row(string what, ulong start, ulong length) =>
+                placement.AddRow(what, Fmt.Hex(start), Fmt.Hex(start + length), Fmt.Bytes(length));
+            Row("kernel image", pc.Layout.KernelBase, pc.Layout.KernelEnd - pc.Layout.KernelBase);
+            Row("kernel heap", pc.Layout.HeapStart, pc.Layout.HeapEnd - pc.Layout.HeapStart);
+            if (pc.PmmResult.IsOk)
+                Row("PMM metadata", pc.Pmm.Stats.MetadataBase, pc.Pmm.Stats.MetadataLength);
+            foreach (var r in pc.BootRegions)
+                Row($"boot {r.Kind}", r.Base, r.Length);
+            AnsiConsole.Write(placement);
+        }
+        if (mmap)
+        {
+            var t = Fmt.NewTable("start", "end (exclusive)", "size", "type");
+            foreach (var e in pc.Map)
+                t.AddRow(Fmt.Hex(e.Base), Fmt.Hex(e.Base + e.Length), Fmt.Bytes(e.Length), Fmt.TypeName(e.Kind));
+            AnsiConsole.Write(t);
+        }
+    }
+}
