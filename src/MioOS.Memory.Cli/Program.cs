@@ -11,6 +11,7 @@ internal static class Program
         {
             BootCommand.Create(),
             MeminfoCommand.Create(),
+            QemuCommand.Create(),
         };
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
