@@ -423,3 +423,17 @@ idt_descriptor:
 section .bss
 align 8
 idt: resb 256 * 8
+
+; Harness check: load an empty IDT and raise an exception, so the CPU triple-faults (QEMU -no-reboot exits 0).
+section .text
+global _mio_triple_fault
+_mio_triple_fault:
+    lidt [empty_idt]
+    int3
+    jmp _mio_halt
+
+section .rdata
+align 4
+empty_idt:
+    dw 0
+    dd 0

@@ -47,6 +47,8 @@ internal static unsafe class MemoryTests
         bool protocolMatches = magic == MultibootParser.Multiboot1Magic
             ? bi.Protocol == BootProtocol.Multiboot1 : bi.Protocol == BootProtocol.Multiboot2;
         SelfTest.Check(protocolMatches && bi.MapEntryCount > 0 && !bi.MapFromBasicMemInfo, "protocol or memory map");
+        CommandLine.Set(bi.CommandLine, bi.CommandLineLength);
+        CommandLine.Print();
 
         SelfTest.Begin("boot.sanitize");
         SanitizeStatus sanitized = MemoryMapSanitizer.Sanitize(raw.Slice(0, bi.MapEntryCount), map, out SanitizeReport report);

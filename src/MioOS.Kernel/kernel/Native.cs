@@ -76,3 +76,10 @@ internal static unsafe class NativeTraps
     [DllImport("*", EntryPoint = "mio_probe_fixup_ip", CallingConvention = CallingConvention.Cdecl), SuppressGCTransition]
     public static extern uint ProbeFixupIp();
 }
+
+/// <summary>Helpers that let the test harness check how it reports a broken kernel.</summary>
+internal static class NativeHarness
+{
+    [DllImport("*", EntryPoint = "mio_triple_fault", CallingConvention = CallingConvention.Cdecl), SuppressGCTransition]
+    public static extern void TripleFault();
+}

@@ -31,6 +31,7 @@ internal static unsafe class Tests
         MemoryTests.Run(magic, info);
         if (MemoryTests.PmmReady)
             PagingTests.Run(ref cpu, ref MemoryTests.Pmm);
+        CommandLine.RunHarnessChecks();
     }
 
     private static void CpuIdentity()
