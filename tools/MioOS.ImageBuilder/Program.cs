@@ -115,14 +115,13 @@ internal static class Program
             }
             text.Append($"  {name,-8} {imageBase + rva:x8}-{imageBase + rva + virtualSize:x8}{(uninitialised ? " (bss)" : "")}\n");
         }
-        if (lastName != ".zend" || imageEndSymbol != imageBase + lastEnd)
-            throw new InvalidDataException($"the last section is {lastName} ending at 0x{imageBase + lastEnd:x}, image_end is 0x{imageEndSymbol:x}: the symbol would not mark the end of the image");
-
         uint end = imageBase + lastEnd;
         if (imageBase != 0x100000)
             throw new InvalidDataException($"the image base is 0x{imageBase:x}, not 0x100000");
         if (end > HeapBase)
             throw new InvalidDataException($"the kernel image ends at 0x{end:x}, inside the heap area at 0x{HeapBase:x}: it must end below it");
+        if (lastName != ".zend" || imageEndSymbol != end)
+            throw new InvalidDataException($"the last section is {lastName} ending at 0x{imageBase + lastEnd:x}, image_end is 0x{imageEndSymbol:x}: the symbol would not mark the end of the image");
 
         uint loadEndAddr = imageBase + AlignUp(loadEnd, 4);
         uint entry = imageBase + entryRva;

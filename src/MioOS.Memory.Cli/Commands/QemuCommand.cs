@@ -31,10 +31,11 @@ internal static class QemuCommand
             Description = "seconds the kernel may run before the boot counts as hung",
             DefaultValueFactory = _ => 60,
         };
+        var append = new Option<string?>("--append") { Description = "kernel command line (with -kernel only), e.g. mioos.test=fail to check the harness" };
         var noBuild = new Option<bool>("--no-build") { Description = "boot the artifacts as they are, without checking the build" };
         var command = new Command("qemu", "Build (if needed) and boot the bare-metal kernel under QEMU; exit code is its self-test verdict")
         {
-            grub, memory, cpu, timeout, noBuild,
+            grub, memory, cpu, timeout, append, noBuild,
         };
         command.SetAction(result => CommandRunner.Run(() =>
         {
@@ -46,6 +47,7 @@ internal static class QemuCommand
                     MemoryBytes = SizeText.Parse(result.GetValue(memory) ?? "128M"),
                     Cpu = result.GetValue(cpu) ?? "qemu32",
                     Timeout = TimeSpan.FromSeconds(Math.Max(1, result.GetValue(timeout))),
+                    Append = result.GetValue(append),
                 };
                 KernelBuild build = KernelBuild.Locate();
                 if (!result.GetValue(noBuild))

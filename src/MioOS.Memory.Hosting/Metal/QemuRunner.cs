@@ -18,6 +18,12 @@ public sealed record QemuBootOptions
     /// <summary>QEMU CPU model (<c>-cpu</c>): qemu32 (QEMU's default), coreduo, n270, max, ...</summary>
     public string Cpu { get; init; } = "qemu32";
 
+    /// <summary>Kernel command line (QEMU <c>-append</c>; only with <c>-kernel</c>, GRUB's line is fixed in the ISO).</summary>
+    public string? Append { get; init; }
+
+    /// <summary>Files QEMU loads as multiboot modules (<c>-initrd a,b</c>; only with <c>-kernel</c>).</summary>
+    public IReadOnlyList<string> Modules { get; init; } = [];
+
     /// <summary>How long the kernel may run before the boot counts as hung.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 }
@@ -76,11 +82,15 @@ public static partial class QemuRunner
         "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
         "-m", $"{options.MemoryBytes >> 20}M", "-cpu", options.Cpu,
         options.Grub ? "-cdrom" : "-kernel", options.Grub ? build.Iso : build.Image,
+        .. (options.Append is not null ? new[] { "-append", options.Append } : []),
+        .. (options.Modules.Count > 0 ? new[] { "-initrd", string.Join(',', options.Modules) } : []),
     ];
 
     /// <summary>Boots once; every serial line goes to <paramref name="onLine"/> as it arrives.</summary>
     public static QemuBootResult Boot(KernelBuild build, QemuBootOptions options, Action<string>? onLine = null)
     {
+        if (options.Grub && (options.Append is not null || options.Modules.Count > 0))
+            throw new ArgumentException("a kernel command line and modules can only be given with -kernel, not with the GRUB ISO");
         if (options.MemoryBytes < 16ul << 20 || (options.MemoryBytes & ((1ul << 20) - 1)) != 0)
             throw new ArgumentException($"memory {options.MemoryBytes} bytes: give a whole number of MiB, at least 16M");
         var psi = new ProcessStartInfo(FindQemu())
