@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace MioOS.Memory.Tests.Support;
+
+/// <summary>
+/// An independent reading of an e820 text file: which whole 4 KiB frames are usable. Elementary intervals
+/// between all boundaries; the highest raw type covering an interval wins; only whole frames inside usable
+/// runs count. Written plainly, in 128-bit arithmetic so no boundary can overflow.
+/// </summary>
+internal static partial class E820Reference
+{
+    public static (ulong Below4G, ulong Above4G) UsableFrames(string path)
+    {
+        var entries = new List<(UInt128 Start, UInt128 End, uint Type)>();
+        foreach (string raw in File.ReadLines(path))
+        {
+            string line = raw.Trim();
+            if (line.Length == 0 || line.StartsWith('#'))
+                continue;
+            Match m = Line().Match(line);
+            Assert.True(m.Success, $"reference cannot read line: {line}");
+            UInt128 start = ulong.Parse(m.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            UInt128 end = (UInt128)ulong.Parse(m.Groups[2].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture) + 1;
+            entries.Add((start, end, TypeOf(m.Groups[3].Value.Trim())));
+        }
+        var points = entries.SelectMany(e => new[] { e.Start, e.End }).Distinct().Order().ToList();
+        var usable = new List<(UInt128 Start, UInt128 End)>();
+        for (int i = 0; i + 1 < points.Count; i++)
+        {
+            UInt128 lo = points[i], hi = points[i + 1];
+            var covering = entries.Where(e => e.Start <= lo && hi <= e.End).Select(e => e.Type).ToList();
+            if (covering.Count > 0 && covering.Max() == 1)
+            {
+                if (usable.Count > 0 && usable[^1].End == lo)
+                    usable[^1] = (usable[^1].Start, hi);
+                else
+                    usable.Add((lo, hi));
+            }
+        }
+        UInt128 fourG = (UInt128)1 << 32;
+        ulong below = 0, above = 0;
+        foreach (var (lo, hi) in usable)
+        {
+            below += Frames(lo, UInt128.Min(hi, fourG));
+            above += Frames(UInt128.Max(lo, fourG), hi);
+        }
+        return (below, above);
+    }
+
+    private static ulong Frames(UInt128 lo, UInt128 hi)
+    {
+        UInt128 a = (lo + 4095) / 4096, b = hi / 4096;
+        return b > a ? (ulong)(b - a) : 0;
+    }
+
+    private static uint TypeOf(string t) => t switch
+    {
+        "usable" => 1,
+        "reserved" => 2,
+        "ACPI data" => 3,
+        "ACPI NVS" => 4,
+        "unusable" => 5,
+        "persistent" => 7,
+        _ when t.StartsWith("unknown-", StringComparison.Ordinal) => uint.Parse(t["unknown-".Length..], CultureInfo.InvariantCulture),
+        _ => throw new InvalidDataException($"reference does not know type {t}"),
+    };
+
+    [GeneratedRegex(@"^0x([0-9a-fA-F]+)\s+0x([0-9a-fA-F]+)\s+(.+)$")]
+    private static partial Regex Line();
+}
