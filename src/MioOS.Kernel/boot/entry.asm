@@ -437,3 +437,11 @@ align 4
 empty_idt:
     dw 0
     dd 0
+
+; The ReadyToRun header ILC emits (the startup code reads its section table: eager static constructors).
+section .text
+extern __ReadyToRunHeader
+global _mio_readytorun_header
+_mio_readytorun_header:
+    mov eax, __ReadyToRunHeader
+    ret

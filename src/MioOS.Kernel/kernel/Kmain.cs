@@ -12,6 +12,7 @@ internal static unsafe class Kmain
     [UnmanagedCallersOnly(EntryPoint = "kmain", CallConvs = new[] { typeof(CallConvCdecl) })]
     private static void Main(uint magic, uint info)
     {
+        bool started = Startup.RunEagerConstructors();
         Serial.Init();
         Serial.WriteLine();
         Serial.WriteLine("MioOS.Memory kernel (i386)");
@@ -24,6 +25,8 @@ internal static unsafe class Kmain
         Serial.Write("-");
         Serial.WriteHex(Native.ImageEnd(), 8);
         Serial.WriteLine();
+        if (!started)
+            Panic.Halt("the image has no ReadyToRun header this startup code understands");
         if (magic != Multiboot1Magic && magic != Multiboot2Magic)
             Panic.Halt("not loaded by a multiboot loader: magic", magic);
 

@@ -83,3 +83,11 @@ internal static class NativeHarness
     [DllImport("*", EntryPoint = "mio_triple_fault", CallingConvention = CallingConvention.Cdecl), SuppressGCTransition]
     public static extern void TripleFault();
 }
+
+/// <summary>What the startup code needs from the image.</summary>
+internal static class NativeImage
+{
+    /// <summary>The address of ILC's ReadyToRun header.</summary>
+    [DllImport("*", EntryPoint = "mio_readytorun_header", CallingConvention = CallingConvention.Cdecl), SuppressGCTransition]
+    public static extern uint ReadyToRunHeader();
+}

@@ -22,6 +22,11 @@ internal static unsafe class Tests
         Serial.Write(' ');
         SelfTest.Check(Native.ImageBase() == 0x100000 && end > 0x100000 && end <= 0x200000, "image end");
 
+        SelfTest.Begin("runtime.static-constructors");
+        Serial.WriteDec(Startup.EagerConstructors);
+        Serial.Write(" eager ");
+        SelfTest.Check(StartupProbe.ImageEnd == (Native.ImageEnd() | 1), "a static initialised at run time was not");
+
         Traps.Install();
         var cpu = new MetalCpu();
         CpuIdentity();
@@ -172,4 +177,11 @@ internal static unsafe class Tests
             fits &= AugmentedTree<BufferStore>.LowestFit(ref store, root, size) == LinearLowestFit(nodes, count, present, size);
         SelfTest.Check(n == count / 2 && fits, "invariants or lowest fit after removals");
     }
+}
+
+/// <summary>A static ILC cannot pre-initialise (its value comes from the linker at run time), so its
+/// constructor must have been run by <see cref="Startup"/> before kmain.</summary>
+internal static class StartupProbe
+{
+    public static readonly uint ImageEnd = Native.ImageEnd() | 1;
 }
