@@ -445,3 +445,25 @@ global _mio_readytorun_header
 _mio_readytorun_header:
     mov eax, __ReadyToRunHeader
     ret
+
+; Atomics for System.Threading.Interlocked (cdecl): (int* location, int value[, int comparand]) -> old value.
+section .text
+global _mio_cmpxchg32, _mio_xchg32, _mio_xadd32
+_mio_cmpxchg32:
+    mov ecx, [esp + 4]
+    mov edx, [esp + 8]
+    mov eax, [esp + 12]
+    lock cmpxchg [ecx], edx
+    ret
+
+_mio_xchg32:
+    mov ecx, [esp + 4]
+    mov eax, [esp + 8]
+    xchg [ecx], eax
+    ret
+
+_mio_xadd32:
+    mov ecx, [esp + 4]
+    mov eax, [esp + 8]
+    lock xadd [ecx], eax
+    ret

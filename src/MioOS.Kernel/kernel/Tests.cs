@@ -31,6 +31,7 @@ internal static unsafe class Tests
         var cpu = new MetalCpu();
         CpuIdentity();
         CpuSeam(ref cpu);
+        Atomics();
         Window();
         Tree();
         MemoryTests.Run(magic, info);
@@ -94,6 +95,18 @@ internal static unsafe class Tests
         uint cr3 = cpu.ReadCr3();
         cpu.WriteCr3(cr3); // paging is off: loading CR3 only stores the value
         SelfTest.Check(cpu.ReadCr3() == cr3, "CR3 round trip");
+    }
+
+    private static void Atomics()
+    {
+        SelfTest.Begin("runtime.atomics");
+        int* word = stackalloc int[1];
+        *word = 0;
+        bool ok = System.Threading.Interlocked.CompareExchange(ref *word, 1, 0) == 0 && *word == 1;
+        ok &= System.Threading.Interlocked.CompareExchange(ref *word, 2, 0) == 1 && *word == 1;
+        ok &= System.Threading.Interlocked.Exchange(ref *word, 5) == 1 && System.Threading.Volatile.Read(ref *word) == 5;
+        ok &= System.Threading.Interlocked.Increment(ref *word) == 6 && System.Threading.Interlocked.Decrement(ref *word) == 5;
+        SelfTest.Check(ok, "lock cmpxchg, xchg, xadd");
     }
 
     private static void Window()
