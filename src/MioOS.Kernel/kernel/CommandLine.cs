@@ -3,19 +3,34 @@ using MioOS.Memory.Platform;
 namespace MioOS.Kernel;
 
 /// <summary>
-/// The kernel command line (QEMU <c>-append</c>, GRUB's <c>multiboot2</c> line). One switch exists, for checking
-/// the harness itself: <c>mioos.test=fail</c> adds a failing test, <c>=panic</c> panics, <c>=triple-fault</c>
-/// triple-faults, <c>=hang</c> never finishes.
+/// The kernel command line (QEMU <c>-append</c>, GRUB's <c>multiboot2</c> line), copied out of the boot info
+/// while it is still reachable (the loader puts it right after the kernel image, which paging need not map).
+/// One switch exists, for checking the harness itself: <c>mioos.test=fail</c> adds a failing test,
+/// <c>=panic</c> panics, <c>=triple-fault</c> triple-faults, <c>=hang</c> never finishes.
 /// </summary>
 internal static unsafe class CommandLine
 {
-    private static ulong s_address;
-    private static uint s_length;
+    private const int Capacity = 256;
 
+    private struct Buffer
+    {
+        public fixed byte Bytes[Capacity];
+    }
+
+    private static Buffer s_text;
+    private static int s_length;
+
+    // Statics of value types live at fixed addresses in the image (no GC moves anything here).
+    private static byte* Text => (byte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref s_text);
+
+    /// <summary>Copies the command line (at most 256 bytes) out of the boot info.</summary>
     public static void Set(ulong address, uint length)
     {
-        s_address = address;
-        s_length = length;
+        MemoryWindow w = Metal.Window;
+        s_length = length > Capacity ? Capacity : (int)length;
+        byte* text = Text;
+        for (int i = 0; i < s_length; i++)
+            text[i] = w.Read<byte>(address + (uint)i);
     }
 
     public static void Print()
@@ -23,22 +38,22 @@ internal static unsafe class CommandLine
         if (s_length == 0)
             return;
         Serial.Write("boot: command line \"");
-        MemoryWindow w = Metal.Window;
-        for (uint i = 0; i < s_length && i < 256; i++)
-            Serial.Write((char)w.Read<byte>(s_address + i));
+        byte* text = Text;
+        for (int i = 0; i < s_length; i++)
+            Serial.Write((char)text[i]);
         Serial.WriteLine("\"");
     }
 
-    /// <summary>True when the command line contains <paramref name="text"/>.</summary>
-    public static bool Contains(string text)
+    /// <summary>True when the command line contains <paramref name="needle"/>.</summary>
+    public static bool Contains(string needle)
     {
-        MemoryWindow w = Metal.Window;
-        for (uint start = 0; start + (uint)text.Length <= s_length; start++)
+        byte* text = Text;
+        for (int start = 0; start + needle.Length <= s_length; start++)
         {
             int i = 0;
-            while (i < text.Length && w.Read<byte>(s_address + start + (uint)i) == text[i])
+            while (i < needle.Length && text[start + i] == needle[i])
                 i++;
-            if (i == text.Length)
+            if (i == needle.Length)
                 return true;
         }
         return false;
