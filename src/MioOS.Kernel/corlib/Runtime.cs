@@ -34,6 +34,16 @@ namespace Internal.Runtime.CompilerHelpers
         public static void ThrowArgumentException() => Panic.Halt("argument");
         public static void ThrowArgumentOutOfRangeException() => Panic.Halt("argument out of range");
         public static void ThrowInvalidProgramException() => Panic.Halt("invalid program");
+
+        // ILC compiles a method it cannot compile into a call to this (the argument names the method).
+        public static void ThrowInvalidProgramExceptionWithArgument(int id, string? method)
+        {
+            Serial.Write("PANIC: invalid program: ");
+            if (method != null)
+                Serial.Write(method);
+            Serial.WriteLine();
+            Panic.Exit(Panic.ExitFail);
+        }
         public static void ThrowFeatureBodyRemoved() => Panic.Halt("feature body removed");
         public static void ThrowNotImplementedException() => Panic.Halt("not implemented");
         public static void ThrowNotSupportedException() => Panic.Halt("not supported");

@@ -154,6 +154,24 @@ namespace System
 
         public Span<T> Slice(int start) => Slice(start, _length - start);
 
+        /// <summary>Copies every element to <paramref name="destination"/>, which must be at least as long (overlap allowed).</summary>
+        public void CopyTo(Span<T> destination)
+        {
+            if ((uint)_length > (uint)destination.Length)
+                Internal.Runtime.CompilerHelpers.ThrowHelpers.ThrowArgumentException();
+            SpanHelpers.Memmove(ref Unsafe.As<T, byte>(ref destination._reference), ref Unsafe.As<T, byte>(ref _reference),
+                (nuint)_length * (nuint)Unsafe.SizeOf<T>());
+        }
+
+        public void Clear() =>
+            SpanHelpers.ClearWithoutReferences(ref Unsafe.As<T, byte>(ref _reference), (nuint)_length * (nuint)Unsafe.SizeOf<T>());
+
+        public void Fill(T value)
+        {
+            for (int i = 0; i < _length; i++)
+                Unsafe.Add(ref _reference, i) = value;
+        }
+
         public static implicit operator ReadOnlySpan<T>(Span<T> span) => new ReadOnlySpan<T>(ref span._reference, span._length);
 
         public int Length => _length;
@@ -351,6 +369,9 @@ namespace System.Runtime.CompilerServices
 
         [Intrinsic]
         public static extern int SizeOf<T>();
+
+        [Intrinsic]
+        public static extern ref TTo As<TFrom, TTo>(ref TFrom source);
     }
 
     public sealed class CallConvCdecl { }
