@@ -27,6 +27,7 @@ public sealed class KernelBootTests(KernelFixture kernel)
         Assert.Single(r.Lines, l => l.StartsWith($"TEST {test} ... ", StringComparison.Ordinal));
 
     [Theory]
+    [InlineData("16M", "n270")]
     [InlineData("32M", "qemu32")]
     [InlineData("128M", "coreduo")]
     [InlineData("128M", "n270")]
