@@ -12,6 +12,7 @@ internal static class Program
             BootCommand.Create(),
             MeminfoCommand.Create(),
             QemuCommand.Create(),
+            MapCommand.Create(),
         };
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
