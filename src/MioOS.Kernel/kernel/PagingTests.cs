@@ -112,7 +112,8 @@ internal static unsafe class PagingTests
         faultsBefore = Traps.PageFaults;
         uint mappedBefore = Traps.DemandMapped;
         ulong freeBefore = pmm.Stats.FreeFramesLow;
-        Traps.EnableDemandPaging(SlotSmall + 0x100000, 0x100000, pt);
+        s_table = pt;
+        Traps.EnableDemandPaging(SlotSmall + 0x100000, 0x100000, &MapFreshFrame);
         uint* demand = (uint*)(SlotSmall + 0x100000);
         demand[0] = 42;                 // faults, the handler maps a fresh frame, the store runs again
         demand[1024 + 7] = demand[0] + 1; // the next page: a read of a mapped page, a write that faults
@@ -154,6 +155,19 @@ internal static unsafe class PagingTests
         HighMemory(ref cpu, ref pmm, pd, features);
         SelfTest.Begin("pmm.integrity-after-paging");
         SelfTest.Check(pmm.CheckIntegrity().IsOk, "integrity walk");
+    }
+
+    private static uint* s_table;
+
+    /// <summary>The demand-paging hook: a fresh zeroed PMM frame in the test slot's page table.</summary>
+    private static bool MapFreshFrame(uint page)
+    {
+        if (MemoryTests.Pmm.AllocFrame(1, out PhysicalAddress frame) != PmmStatus.Ok)
+            return false;
+        Metal.Window.Zero(frame.Value, Frames.Size);
+        s_table[(page >> 12) & 0x3FF] = (uint)frame.Value | Present | Writable;
+        Native.InvalidatePage(page);
+        return true;
     }
 
     /// <summary>A frame above 4 GiB, reachable only through a PSE-36 4 MiB page, through two virtual addresses.</summary>

@@ -1,7 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using MioOS.Memory.Physical;
-using MioOS.Memory.Platform;
 
 namespace MioOS.Kernel;
 
@@ -32,7 +30,7 @@ internal static unsafe class Traps
     private static uint s_lastEip;
     private static uint s_demandBase;
     private static uint s_demandLength;
-    private static uint* s_demandTable;
+    private static delegate*<uint, bool> s_demandMap;
     private static uint s_demandMapped;
 
     public static uint PageFaults => s_pageFaults;
@@ -43,13 +41,13 @@ internal static unsafe class Traps
 
     public static void Install() => NativeTraps.InstallIdt();
 
-    /// <summary>Faults inside [base, base + length) (one 4 MiB slot whose page table is <paramref name="table"/>)
-    /// are served by mapping a fresh frame.</summary>
-    public static void EnableDemandPaging(uint baseAddress, uint length, uint* table)
+    /// <summary>Not-present faults inside [base, base + length) are served by <paramref name="mapFreshFrame"/>,
+    /// which maps a fresh zeroed frame at the page of the address it is given (false: it could not).</summary>
+    public static void EnableDemandPaging(uint baseAddress, uint length, delegate*<uint, bool> mapFreshFrame)
     {
         s_demandBase = baseAddress;
         s_demandLength = length;
-        s_demandTable = table;
+        s_demandMap = mapFreshFrame;
     }
 
     public static void DisableDemandPaging() => s_demandLength = 0;
@@ -69,16 +67,11 @@ internal static unsafe class Traps
                 frame->Eip = NativeTraps.ProbeFixupIp();
                 return;
             }
-            if ((frame->ErrorCode & ErrorPresent) == 0 && cr2 - s_demandBase < s_demandLength && MemoryTests.PmmReady)
+            if ((frame->ErrorCode & ErrorPresent) == 0 && cr2 - s_demandBase < s_demandLength && s_demandMap != null
+                && s_demandMap(cr2 & ~0xFFFu))
             {
-                if (MemoryTests.Pmm.AllocFrame(1, out PhysicalAddress frameAddress) == PmmStatus.Ok)
-                {
-                    Metal.Window.Zero(frameAddress.Value, Frames.Size);
-                    s_demandTable[(cr2 >> 12) & 0x3FF] = (uint)frameAddress.Value | 0x3; // present, writable
-                    Native.InvalidatePage(cr2);
-                    s_demandMapped++;
-                    return; // the access runs again and now finds the page
-                }
+                s_demandMapped++;
+                return; // the access runs again and now finds the page
             }
             Serial.Write("PANIC: page fault at ");
             Serial.WriteHex(cr2, 8);
