@@ -1,0 +1,68 @@
+using System;
+using System.CommandLine;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MioOS.Memory.Cli.Reports;
+using MioOS.Memory.Hosting.Machine;
+using MioOS.Memory.Virtual;
+using Spectre.Console;
+
+namespace MioOS.Memory.Cli.Commands;
+
+/// <summary>
+/// <c>mioos-mm pagemap</c>: boots a simulated PC with paging on and lists the kernel address space's mapped
+/// ranges, merged (consecutive pages to consecutive frames with the same size and flags), from the real tables.
+/// </summary>
+internal static class PagemapCommand
+{
+    public static Command Create(TextWriter? output = null)
+    {
+        var machine = new MachineOptions();
+        var paging = new PagingOptions();
+        var command = new Command("pagemap", "Boot with paging on and list the mapped ranges of the kernel's address space, merged, with flags and page sizes");
+        machine.AddTo(command);
+        paging.AddTo(command);
+        command.SetAction(result => CommandRunner.Run(() =>
+        {
+            using SimulatedPc pc = SimulatedPc.Boot(machine.Resolve(result));
+            using PagingMachine m = PagingMachine.Start(pc, paging.Resolve(result));
+            if (m.Status != VmmStatus.Ok)
+                throw new BootFailedException("vmm", $"paging could not be enabled ({m.Status})");
+            var ranges = m.PageMap();
+            TextWriter writer = output ?? Console.Out;
+            if (result.GetValue(machine.Json))
+            {
+                var json = new JsonObject
+                {
+                    ["vmm"] = VmmReport.Json(m),
+                    ["recursiveWindow"] = new JsonObject { ["base"] = PagingLayout.TablesBase, ["length"] = PagingLayout.LargePageSize },
+                    ["ranges"] = new JsonArray(ranges.Select(r => (JsonNode)new JsonObject
+                    {
+                        ["virtual"] = r.Virtual,
+                        ["physical"] = r.Physical,
+                        ["length"] = r.Length,
+                        ["pageSize"] = VmmReport.SizeName(r.Size),
+                        ["flags"] = new JsonArray(VmmReport.FlagNames(r.Flags).Select(n => (JsonNode)n).ToArray()),
+                    }).ToArray()),
+                };
+                writer.WriteLine(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                return ExitCodes.Ok;
+            }
+            IAnsiConsole console = output is null ? AnsiConsole.Console : VmmReport.ConsoleFor(output);
+            console.MarkupLine(Markup.Escape(VmmReport.Summary(m)));
+            var table = Fmt.NewTable("virtual", "physical", "size", "pages", "flags");
+            foreach (MappedRange r in ranges)
+                table.AddRow($"{Fmt.Hex(r.Virtual)}-{Fmt.Hex(r.Virtual + r.Length - 1)}", Fmt.Hex(r.Physical), Fmt.Bytes(r.Length),
+                    $"{r.Length / (r.Size == PageSize.Size4MiB ? PagingLayout.LargePageSize : PagingLayout.SmallPageSize):N0} x {VmmReport.SizeName(r.Size)}",
+                    VmmReport.FlagLetters(r.Flags));
+            table.AddRow($"{Fmt.Hex(PagingLayout.TablesBase)}-{Fmt.Hex(0xFFFFFFFF)}", "(tables)", Fmt.Bytes(PagingLayout.LargePageSize), "recursive", "P W");
+            foreach (var column in table.Columns)
+                column.NoWrap();
+            console.Write(table);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,126 @@
+using System;
+using System.Collections.Generic;
+using MioOS.Memory.Hosting.Cpu;
+using MioOS.Memory.Physical;
+using MioOS.Memory.Platform;
+using MioOS.Memory.Virtual;
+
+namespace MioOS.Memory.Hosting.Machine;
+
+/// <summary>A run of virtual pages mapped to consecutive physical pages with the same size and flags.</summary>
+/// <param name="Virtual">First virtual address.</param>
+/// <param name="Physical">First physical address.</param>
+/// <param name="Length">Bytes.</param>
+/// <param name="Size">Page size of every page in the run.</param>
+/// <param name="Flags">Flags (bit 7 = PAT; A and D left out, they change as the CPU runs).</param>
+public readonly record struct MappedRange(uint Virtual, ulong Physical, ulong Length, PageSize Size, PageFlags Flags);
+
+/// <summary>
+/// Paging on a booted <see cref="SimulatedPc"/>: a simulated CPU over its RAM, the checked memory window, the
+/// PMM reattached to that window, and the VMM created on them with the PMM as its frame source, kernel space
+/// built and paging turned on (as <c>kmain</c> does after the PMM is up).
+/// </summary>
+public sealed class PagingMachine : IDisposable
+{
+    /// <summary>The VMM (a handle; its state is in the simulated RAM).</summary>
+    public VirtualMemoryManager<SimulatedCpuPort, PmmPageTableFrames> Vmm;
+
+    private unsafe PagingMachine(SimulatedPc pc, CpuModel model)
+    {
+        Pc = pc;
+        Cpu = new SimulatedCpu(pc.Ram.Base, pc.Ram.Size, model);
+        Checked = new CheckedMemory(Cpu);
+        Pmm = PhysicalMemoryManager.Attach(Checked.Window, pc.Pmm.StateAddress);
+    }
+
+    /// <summary>The PC underneath.</summary>
+    public SimulatedPc Pc { get; }
+
+    /// <summary>The CPU.</summary>
+    public SimulatedCpu Cpu { get; }
+
+    /// <summary>The checked window every core access goes through.</summary>
+    public CheckedMemory Checked { get; }
+
+    /// <summary>The PMM, reached through the checked window.</summary>
+    public PhysicalMemoryManager Pmm { get; }
+
+    /// <summary>What VMM creation and <c>EnablePaging</c> returned.</summary>
+    public VmmStatus Status { get; private set; }
+
+    /// <summary>What the kernel's directory identity-maps besides the first 1 MiB and the VMM's own frames.</summary>
+    public KernelSpaceLayout KernelSpace { get; private set; }
+
+    /// <summary>The mapper to pass to <c>Pmm.AllocFrame(n, identityMap: true, ref mapper, ...)</c>.</summary>
+    public VmmFrameMapper<SimulatedCpuPort, PmmPageTableFrames> Mapper() => new(Vmm);
+
+    /// <summary>Brings up the VMM on <paramref name="pc"/> (booted, PMM up) and turns paging on.</summary>
+    public static PagingMachine Start(SimulatedPc pc, CpuModel? model = null)
+    {
+        if (!pc.Booted)
+            throw new InvalidOperationException("the PC has no PMM to take page tables from");
+        var machine = new PagingMachine(pc, model ?? CpuModel.Qemu32);
+        PmmStats stats = machine.Pmm.Stats;
+        machine.KernelSpace = new KernelSpaceLayout
+        {
+            KernelStart = pc.Layout.KernelBase,
+            KernelEnd = pc.Layout.KernelEnd,
+            HeapStart = pc.Layout.HeapStart,
+            HeapEnd = pc.Layout.HeapEnd,
+            MetadataStart = stats.MetadataBase,
+            MetadataEnd = stats.MetadataBase + stats.MetadataLength,
+        };
+        machine.Status = VirtualMemoryManager<SimulatedCpuPort, PmmPageTableFrames>.Create(
+            machine.Checked.Window, new SimulatedCpuPort(machine.Cpu), new PmmPageTableFrames(machine.Pmm), out machine.Vmm);
+        if (machine.Status == VmmStatus.Ok)
+            machine.Status = machine.Vmm.EnablePaging(machine.KernelSpace);
+        return machine;
+    }
+
+    /// <summary>
+    /// The mapped ranges of the current address space, merged, in virtual order. The recursive slot (the page
+    /// tables themselves at 0xFFC00000) is left out.
+    /// </summary>
+    public IReadOnlyList<MappedRange> PageMap()
+    {
+        var ranges = new List<MappedRange>();
+        const PageFlags volatileBits = PageFlags.Accessed | PageFlags.Dirty;
+        MappedRange? open = null;
+        void Add(uint virt, ulong phys, ulong length, PageSize size, PageFlags flags)
+        {
+            flags &= ~volatileBits;
+            if (open is { } o && o.Size == size && o.Flags == flags && (ulong)o.Virtual + o.Length == virt && o.Physical + o.Length == phys)
+            {
+                open = o with { Length = o.Length + length };
+                return;
+            }
+            if (open is { } done)
+                ranges.Add(done);
+            open = new MappedRange(virt, phys, length, size, flags);
+        }
+        for (uint d = 0; d < PagingLayout.RecursiveSlot; d++)
+        {
+            PageDirectoryEntry pde = Vmm.ReadDirectoryEntry(d);
+            if (!pde.IsPresent)
+                continue;
+            if (pde.IsLargePage)
+            {
+                Add(d << 22, pde.LargePageAddress(Vmm.LargePageAddressBits).Value, PagingLayout.LargePageSize, PageSize.Size4MiB, pde.LargePageFlags);
+                continue;
+            }
+            for (uint t = 0; t < 1024; t++)
+            {
+                PageTableEntry pte = Vmm.ReadTableEntry(d, t);
+                if (pte.IsPresent)
+                    Add(d << 22 | t << 12, pte.Frame.Value, PagingLayout.SmallPageSize, PageSize.Size4KiB,
+                        (PageFlags)((uint)pte.Flags & ~(uint)(PageFlags.Writable | PageFlags.User) | ((uint)pte.Flags & pde.Value & (uint)(PageFlags.Writable | PageFlags.User))));
+            }
+        }
+        if (open is { } last)
+            ranges.Add(last);
+        return ranges;
+    }
+
+    /// <summary>Releases the checked window's handle (the PC is the caller's).</summary>
+    public void Dispose() => Checked.Dispose();
+}

@@ -1,0 +1,80 @@
+namespace MioOS.Memory.Virtual;
+
+/// <summary>
+/// Fixed places in every address space the VMM builds, and the control-register bits it uses.
+/// </summary>
+/// <remarks>
+/// <para>Page tables stay reachable after paging is on through a <b>recursive directory entry</b>: entry 1023
+/// of every page directory points at the directory itself, so the CPU, walking an address in the top 4 MiB,
+/// uses the directory as a page table and each page-directory entry as a page-table entry. Page table
+/// <c>i</c> then appears at <see cref="TablesBase"/> + 4 KiB x i and the directory at
+/// <see cref="DirectoryWindow"/>. Chosen over a pool of pre-mapped frames because it reaches every table of
+/// the current address space with no pool to size, refill or run dry, page tables come from the PMM like
+/// any other frame (so an empty one simply goes back), and the cost is 4 MiB of virtual space.</para>
+/// <para>Directories that are not current (a new address space being built or destroyed) are reached through
+/// two scratch pages at the top of directory slot 1022, whose page table the VMM creates at start-up and
+/// shares with every address space. So the top 8 MiB (0xFF800000 up) are the VMM's and cannot be mapped.</para>
+/// </remarks>
+public static class PagingLayout
+{
+    /// <summary>The directory slot that points at the directory itself.</summary>
+    public const uint RecursiveSlot = 1023;
+
+    /// <summary>Where page table i appears (plus 4 KiB x i) once paging is on.</summary>
+    public const uint TablesBase = 0xFFC00000;
+
+    /// <summary>Where the current page directory appears once paging is on (the table of the recursive slot).</summary>
+    public const uint DirectoryWindow = 0xFFFFF000;
+
+    /// <summary>The directory slot whose page table holds the scratch pages.</summary>
+    public const uint ScratchSlot = 1022;
+
+    /// <summary>The first scratch page.</summary>
+    public const uint ScratchPageA = 0xFFBFE000;
+
+    /// <summary>The second scratch page.</summary>
+    public const uint ScratchPageB = 0xFFBFF000;
+
+    /// <summary>Bytes in a 4 KiB page.</summary>
+    public const uint SmallPageSize = 4096;
+
+    /// <summary>Bytes in a 4 MiB page.</summary>
+    public const uint LargePageSize = 4u << 20;
+
+    /// <summary>
+    /// Software bit 9 of a page-directory entry (ignored by the CPU, SDM vol. 3 table 4-5): the page table is
+    /// the kernel's and shared with other address spaces, so it is never freed.
+    /// </summary>
+    public const uint SharedTableBit = 1u << 9;
+
+    /// <summary>CR0.PE, bit 0: protected mode.</summary>
+    public const uint Cr0ProtectionEnable = 1u << 0;
+
+    /// <summary>CR0.WP, bit 16: supervisor writes honour R/W (SDM vol. 3, 4.6).</summary>
+    public const uint Cr0WriteProtect = 1u << 16;
+
+    /// <summary>CR0.PG, bit 31: paging.</summary>
+    public const uint Cr0Paging = 1u << 31;
+
+    /// <summary>CR4.PSE, bit 4: 4 MiB pages in 32-bit paging.</summary>
+    public const uint Cr4PageSizeExtensions = 1u << 4;
+
+    /// <summary>CR4.PAE, bit 5: PAE paging (never set by this VMM).</summary>
+    public const uint Cr4PhysicalAddressExtension = 1u << 5;
+
+    /// <summary>CR4.PGE, bit 7: global pages.</summary>
+    public const uint Cr4PageGlobalEnable = 1u << 7;
+
+    /// <summary>CR4.SMEP, bit 20: supervisor-mode execution prevention.</summary>
+    public const uint Cr4Smep = 1u << 20;
+
+    /// <summary>The first address of the VMM's own window: directory slots 1022 (scratch table) and 1023 (recursive).</summary>
+    public const uint ReservedBase = ScratchSlot << 22;
+
+    /// <summary>
+    /// True when <paramref name="linear"/> lies in the VMM's own top 8 MiB: the scratch slot and the recursive slot.
+    /// The whole scratch slot is kept back, not just its two pages, because its table is shared by every address
+    /// space: a page mapped there from one space would show in all of them.
+    /// </summary>
+    public static bool IsReserved(uint linear) => linear >= ReservedBase;
+}

@@ -1,0 +1,33 @@
+using MioOS.Memory.Physical;
+using MioOS.Memory.Platform;
+
+namespace MioOS.Memory.Virtual;
+
+/// <summary>
+/// What <c>PMM.AllocFrame(n, identityMap: true)</c> calls: identity-maps the run in the current address space
+/// with 4 KiB supervisor read-write pages, and unmaps it when the frames are freed. All or nothing: a run
+/// that touches a mapped page, or needs a page table no frame is left for, maps nothing.
+/// </summary>
+public struct VmmFrameMapper<TCpu, TFrames> : IFrameMapper
+    where TCpu : struct, ICpu
+    where TFrames : struct, IPageTableFrames
+{
+    private VirtualMemoryManager<TCpu, TFrames> _vmm;
+
+    /// <summary>Maps through <paramref name="vmm"/> (a handle: its state is in memory).</summary>
+    public VmmFrameMapper(VirtualMemoryManager<TCpu, TFrames> vmm) => _vmm = vmm;
+
+    /// <summary>Why the last <see cref="MapIdentity"/> failed (<see cref="VmmStatus.Ok"/> when it did not).</summary>
+    public VmmStatus LastStatus { get; private set; }
+
+    /// <inheritdoc/>
+    public bool MapIdentity(PhysicalAddress start, ulong length)
+    {
+        LastStatus = _vmm.IdentityMapRegion(start, new PhysicalAddress(start.Value + length), PageFlags.Writable, IdentityMapPolicy.Small);
+        return LastStatus == VmmStatus.Ok;
+    }
+
+    /// <inheritdoc/>
+    public void UnmapIdentity(PhysicalAddress start, ulong length) =>
+        _vmm.UnmapRegion(start, new PhysicalAddress(start.Value + length));
+}
