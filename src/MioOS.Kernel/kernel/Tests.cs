@@ -36,7 +36,7 @@ internal static unsafe class Tests
         Tree();
         MemoryTests.Run(magic, info);
         if (MemoryTests.PmmReady)
-            PagingTests.Run(ref cpu, ref MemoryTests.Pmm);
+            VmmTests.Run(ref MemoryTests.Pmm);
         CommandLine.RunHarnessChecks();
     }
 
