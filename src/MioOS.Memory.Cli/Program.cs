@@ -13,6 +13,8 @@ internal static class Program
             MeminfoCommand.Create(),
             QemuCommand.Create(),
             MapCommand.Create(),
+            TranslateCommand.Create(),
+            PagemapCommand.Create(),
         };
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
