@@ -15,6 +15,8 @@ internal static class Program
             MapCommand.Create(),
             TranslateCommand.Create(),
             PagemapCommand.Create(),
+            HeapinfoCommand.Create(),
+            ReplayCommand.Create(),
         };
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MioOS.Memory.Cli.Reports;
 using MioOS.Memory.Hosting.Machine;
+using MioOS.Memory.Heap;
 using MioOS.Memory.Physical;
 using MioOS.Memory.Virtual;
 using Spectre.Console;
@@ -21,23 +22,23 @@ internal static class BootCommand
         paging.AddTo(command);
         command.SetAction(result => CommandRunner.Run(() =>
         {
-            using SimulatedPc pc = SimulatedPc.Boot(machine.Resolve(result));
-            using PagingMachine vmm = PagingMachine.Start(pc, paging.Resolve(result));
-            if (vmm.Status != VmmStatus.Ok)
-                throw new BootFailedException("vmm", $"paging could not be enabled ({vmm.Status})");
+            using KernelMachine kernel = KernelMachine.Boot(machine.Resolve(result), paging.Resolve(result));
             if (result.GetValue(machine.Json))
             {
-                System.Console.WriteLine(Json(pc, vmm).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                System.Console.WriteLine(Json(kernel).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
                 return ExitCodes.Ok;
             }
-            Print(pc, vmm);
+            Print(kernel);
             return ExitCodes.Ok;
         }));
         return command;
     }
 
-    public static JsonObject Json(SimulatedPc pc, PagingMachine vmm) => new()
+    public static JsonObject Json(KernelMachine kernel)
     {
+        SimulatedPc pc = kernel.Pc;
+        return new JsonObject
+        {
         ["machine"] = MachineReport.Machine(pc),
         ["bootInfo"] = MachineReport.BootInfo(pc),
         ["memoryMap"] = MachineReport.MemoryMap(pc),
@@ -45,11 +46,15 @@ internal static class BootCommand
         ["firmware"] = MachineReport.Firmware(pc),
         ["layout"] = MachineReport.Layout(pc),
         ["pmm"] = MachineReport.Pmm(pc),
-        ["vmm"] = VmmReport.Json(vmm),
-    };
+        ["vmm"] = VmmReport.Json(kernel.Paging),
+        ["heap"] = HeapReport.Boot(kernel.Heap),
+        };
+    }
 
-    private static void Print(SimulatedPc pc, PagingMachine vmm)
+    private static void Print(KernelMachine kernel)
     {
+        SimulatedPc pc = kernel.Pc;
+        PagingMachine vmm = kernel.Paging;
         PmmStats s = pc.Pmm.Stats;
         AnsiConsole.MarkupLine($"[bold]MioOS.Memory[/] booted [green]{Markup.Escape(pc.Config.Description)}[/] via {(pc.BootInfo.Protocol == Memory.Boot.BootProtocol.Multiboot1 ? "multiboot1" : "multiboot2")} (info at {Fmt.Hex(pc.BootInfo.InfoAddress)}, {pc.BootInfo.InfoLength} bytes)");
         var table = Fmt.NewTable("layer", "state", "figures");
@@ -60,6 +65,10 @@ internal static class BootCommand
         table.AddRow("pmm", integrity.IsOk ? "[green]ok[/]" : $"[red]{Markup.Escape(MachineReport.Integrity(integrity))}[/]",
             Markup.Escape($"free low {Fmt.Frames(s.FreeFramesLow)}, free high {Fmt.Frames(s.FreeFramesHigh)}, used {s.UsedFrames:N0}, {s.FreeExtents} free extents; metadata {Fmt.Hex(s.MetadataBase)} +{Fmt.Bytes(s.MetadataLength)}"));
         table.AddRow("vmm", vmm.Status == VmmStatus.Ok ? "[green]ok[/]" : $"[red]{vmm.Status}[/]", Markup.Escape(VmmReport.Summary(vmm)));
+        HeapStats heap = kernel.Heap.Stats();
+        HeapCheck heapCheck = kernel.Heap.CheckIntegrity();
+        table.AddRow("heap", heapCheck.IsOk ? "[green]ok[/]" : $"[red]{heapCheck.Status} at {Fmt.Hex(heapCheck.Address)}[/]",
+            Markup.Escape($"{Fmt.Hex(heap.Start)} +{Fmt.Bytes(heap.SizeBytes)}: {heap.UsedBytes:N0} bytes used in {heap.Blocks} blocks, largest free {Fmt.Bytes(heap.LargestFree)}, {heap.Segments} segment(s)"));
         AnsiConsole.Write(table);
     }
 }

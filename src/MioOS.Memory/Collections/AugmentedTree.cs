@@ -37,14 +37,14 @@ public static class AugmentedTree<TStore> where TStore : struct, ITreeNodeStore
             store.Links(parent).Left = node;
         else
             store.Links(parent).Right = node;
-        Rebalance(ref store, ref root, parent);
+        Rebalance(ref store, ref root, parent, 0);
     }
 
     /// <summary>Removes <paramref name="node"/>, which must be in the tree.</summary>
     public static void Remove(ref TStore store, ref uint root, uint node)
     {
         ref TreeLinks z = ref store.Links(node);
-        uint fixFrom;
+        uint fixFrom, mustReach = 0;
         if (z.Left == 0)
         {
             fixFrom = z.Parent;
@@ -73,39 +73,53 @@ public static class AugmentedTree<TStore> where TStore : struct, ITreeNodeStore
             Transplant(ref store, ref root, node, successor);
             y.Left = z.Left;
             store.Links(y.Left).Parent = successor;
+            // The ancestors' figures were computed from the removed node's: the successor takes them over, and
+            // is always recomputed (its own size replaces the removed one's in the subtree maximum).
+            y.Height = z.Height;
+            y.MaxSize = z.MaxSize;
+            mustReach = successor;
         }
         z.Left = z.Right = z.Parent = 0;
-        Rebalance(ref store, ref root, fixFrom);
+        Rebalance(ref store, ref root, fixFrom, mustReach);
     }
 
     /// <summary>Puts <paramref name="replacement"/> where <paramref name="node"/> is, with the same links. Used
     /// when a node moves in memory (a heap block's free remainder starts at a new address) and its key stays
-    /// between the same neighbours, so the order holds.</summary>
+    /// between the same neighbours, so the order holds. The two nodes' links must not overlap in memory; when
+    /// they may, copy the links yourself and call <see cref="Moved"/>.</summary>
     public static void Replace(ref TStore store, ref uint root, uint node, uint replacement)
     {
         TreeLinks old = store.Links(node);
         store.Links(replacement) = old;
-        if (old.Parent == 0)
+        Moved(ref store, ref root, node, replacement);
+    }
+
+    /// <summary>Finishes moving a node whose links were already copied to <paramref name="replacement"/> (the
+    /// old node's memory may since have been overwritten, e.g. by the moved node itself when the two overlap):
+    /// points its parent and children at <paramref name="replacement"/> and refreshes the subtree maxima. The
+    /// key order must hold, as for <see cref="Replace"/>.</summary>
+    public static void Moved(ref TStore store, ref uint root, uint node, uint replacement)
+    {
+        TreeLinks links = store.Links(replacement);
+        if (links.Parent == 0)
             root = replacement;
-        else if (store.Links(old.Parent).Left == node)
-            store.Links(old.Parent).Left = replacement;
+        else if (store.Links(links.Parent).Left == node)
+            store.Links(links.Parent).Left = replacement;
         else
-            store.Links(old.Parent).Right = replacement;
-        if (old.Left != 0)
-            store.Links(old.Left).Parent = replacement;
-        if (old.Right != 0)
-            store.Links(old.Right).Parent = replacement;
+            store.Links(links.Parent).Right = replacement;
+        if (links.Left != 0)
+            store.Links(links.Left).Parent = replacement;
+        if (links.Right != 0)
+            store.Links(links.Right).Parent = replacement;
         SizeChanged(ref store, replacement);
     }
 
     /// <summary>Refreshes the subtree maxima on the path from <paramref name="node"/> to the root after its size changed.</summary>
     public static void SizeChanged(ref TStore store, uint node)
     {
-        while (node != 0)
-        {
-            Update(ref store, node);
+        // Stops at the first node whose height and maximum come out unchanged: nothing above depends on more.
+        while (node != 0 && Update(ref store, node))
             node = store.Links(node).Parent;
-        }
     }
 
     /// <summary>The node with the lowest key whose size is at least <paramref name="size"/>, or 0.</summary>
@@ -267,6 +281,15 @@ public static class AugmentedTree<TStore> where TStore : struct, ITreeNodeStore
             haveLast = true;
             lastKey = key;
             ref TreeLinks links = ref store.Links(node);
+            // A node whose parent link is lost would end the in-order walk early and hide the rest of the tree.
+            if (node != root)
+            {
+                if (links.Parent == 0)
+                    return -1;
+                ref TreeLinks parent = ref store.Links(links.Parent);
+                if (parent.Left != node && parent.Right != node)
+                    return -1;
+            }
             uint leftHeight = 0, rightHeight = 0, max = store.Size(node);
             if (links.Left != 0)
             {
@@ -294,7 +317,8 @@ public static class AugmentedTree<TStore> where TStore : struct, ITreeNodeStore
 
     private static uint HeightOf(ref TStore store, uint node) => node == 0 ? 0 : store.Links(node).Height;
 
-    private static void Update(ref TStore store, uint node)
+    /// <summary>Recomputes the node's height and subtree maximum from its children; true when either changed.</summary>
+    private static bool Update(ref TStore store, uint node)
     {
         ref TreeLinks links = ref store.Links(node);
         uint max = store.Size(node);
@@ -311,8 +335,11 @@ public static class AugmentedTree<TStore> where TStore : struct, ITreeNodeStore
             rightHeight = right.Height;
             max = Max(max, right.MaxSize);
         }
-        links.Height = Max(leftHeight, rightHeight) + 1;
+        uint height = Max(leftHeight, rightHeight) + 1;
+        bool changed = height != links.Height || max != links.MaxSize;
+        links.Height = height;
         links.MaxSize = max;
+        return changed;
     }
 
     private static int Balance(ref TStore store, uint node)
@@ -321,13 +348,17 @@ public static class AugmentedTree<TStore> where TStore : struct, ITreeNodeStore
         return (int)HeightOf(ref store, links.Left) - (int)HeightOf(ref store, links.Right);
     }
 
-    /// <summary>Walks from <paramref name="node"/> to the root, refreshing heights and maxima and rotating where
-    /// a subtree leans by more than one level.</summary>
-    private static void Rebalance(ref TStore store, ref uint root, uint node)
+    /// <summary>Walks from <paramref name="node"/> towards the root, refreshing heights and maxima and rotating
+    /// where a subtree leans by more than one level. Stops at the first balanced node whose figures come out
+    /// unchanged (nothing above depends on more), but not before <paramref name="mustReach"/> (0: anywhere).</summary>
+    private static void Rebalance(ref TStore store, ref uint root, uint node, uint mustReach)
     {
+        bool reached = mustReach == 0;
         while (node != 0)
         {
-            Update(ref store, node);
+            bool changed = Update(ref store, node);
+            if (node == mustReach)
+                reached = true;
             int balance = Balance(ref store, node);
             if (balance > 1)
             {
@@ -342,6 +373,10 @@ public static class AugmentedTree<TStore> where TStore : struct, ITreeNodeStore
                 if (Balance(ref store, right) > 0)
                     RotateRight(ref store, ref root, right);
                 node = RotateLeft(ref store, ref root, node);
+            }
+            else if (!changed && reached)
+            {
+                return;
             }
             node = store.Links(node).Parent;
         }

@@ -1,0 +1,50 @@
+using System;
+using System.IO;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Running;
+using MioOS.Memory.Hosting.Heap;
+using MioOS.Memory.Hosting.Traces;
+
+namespace MioOS.Memory.Benchmarks;
+
+/// <summary>
+/// Replays each real trace on a fresh kernel heap (the trace parsed once, the heap built outside the timing).
+/// OperationsPerInvoke is the trace's event count, so the reported time is per event.
+/// </summary>
+[MemoryDiagnoser]
+public class TraceReplayBenchmarks
+{
+    private TraceEvent[] _cmake = [], _gcc = [], _perl = [];
+    private HostedHeap? _heap;
+
+    private static TraceEvent[] Load(string name) =>
+        TraceParser.ParseFile(Path.Combine(AppContext.BaseDirectory, "data", "traces", name));
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _cmake = Load("cmake-configure.trace.gz");
+        _gcc = Load("gcc-cc1-O2.trace.gz");
+        _perl = Load("perl-wordfreq.trace.gz");
+    }
+
+    [IterationSetup]
+    public void FreshHeap() => _heap = new HostedHeap(TraceReplayer.DefaultRamBytes);
+
+    [IterationCleanup]
+    public void DropHeap() => _heap?.Dispose();
+
+    [Benchmark(OperationsPerInvoke = 444_585)]
+    public ulong Cmake() => TraceReplayer.Replay(_cmake, _heap!).PeakHeapBytes;
+
+    [Benchmark(OperationsPerInvoke = 1_450_697)]
+    public ulong Gcc() => TraceReplayer.Replay(_gcc, _heap!).PeakHeapBytes;
+
+    [Benchmark(OperationsPerInvoke = 1_860_348)]
+    public ulong Perl() => TraceReplayer.Replay(_perl, _heap!).PeakHeapBytes;
+}
+
+public static class Program
+{
+    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+}

@@ -1,0 +1,66 @@
+using MioOS.Memory.Heap;
+using MioOS.Memory.Hosting.Cpu;
+using MioOS.Memory.Virtual;
+
+namespace MioOS.Memory.Hosting.Machine;
+
+/// <summary>
+/// A simulated PC with every layer up, in <c>kmain</c>'s order: boot info and PMM (<see cref="SimulatedPc"/>),
+/// VMM with paging on (<see cref="PagingMachine"/>), then the kernel heap at the layout's heap area, growing by
+/// PMM frames that the VMM identity-maps.
+/// </summary>
+public sealed class KernelMachine : IDisposable
+{
+    private KernelMachine(SimulatedPc pc, PagingMachine paging, KernelHeap<KernelHeapGrowth> heap)
+    {
+        Pc = pc;
+        Paging = paging;
+        Heap = heap;
+    }
+
+    /// <summary>The PC with its PMM.</summary>
+    public SimulatedPc Pc { get; }
+
+    /// <summary>CPU, checked window and VMM.</summary>
+    public PagingMachine Paging { get; }
+
+    /// <summary>The kernel heap (a handle; its state is in simulated RAM).</summary>
+    public KernelHeap<KernelHeapGrowth> Heap { get; }
+
+    /// <summary>
+    /// Boots <paramref name="config"/> through every layer. With <paramref name="checkedHeap"/> the heap's own
+    /// accesses go through the simulated MMU, as the tests want; without it they use the direct window (the heap
+    /// is identity-mapped, so the bytes are the same), as replays and benchmarks want. A layer that refuses
+    /// throws <see cref="BootFailedException"/> naming it.
+    /// </summary>
+    public static KernelMachine Boot(MachineConfig config, CpuModel? cpu = null, bool checkedHeap = true, HeapOptions options = HeapOptions.None)
+    {
+        SimulatedPc pc = SimulatedPc.Boot(config);
+        PagingMachine? paging = null;
+        try
+        {
+            paging = PagingMachine.Start(pc, cpu);
+            if (paging.Status != VmmStatus.Ok)
+                throw new BootFailedException("vmm", $"paging could not be enabled ({paging.Status})");
+            var growth = new KernelHeapGrowth(paging.Pmm, paging.Mapper());
+            HeapStatus status = KernelHeap<KernelHeapGrowth>.Create(checkedHeap ? paging.Checked.Window : pc.Window,
+                (uint)pc.Layout.HeapStart, (uint)(pc.Layout.HeapEnd - pc.Layout.HeapStart), growth, options, out var heap);
+            if (status != HeapStatus.Ok)
+                throw new BootFailedException("heap", $"cannot lay the heap over 0x{pc.Layout.HeapStart:X}-0x{pc.Layout.HeapEnd:X} ({status})");
+            return new KernelMachine(pc, paging, heap);
+        }
+        catch
+        {
+            paging?.Dispose();
+            pc.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Releases the machine.</summary>
+    public void Dispose()
+    {
+        Paging.Dispose();
+        Pc.Dispose();
+    }
+}

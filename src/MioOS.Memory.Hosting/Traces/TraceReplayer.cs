@@ -1,0 +1,155 @@
+using System;
+using System.Diagnostics;
+using MioOS.Memory.Heap;
+using MioOS.Memory.Hosting.Heap;
+
+namespace MioOS.Memory.Hosting.Traces;
+
+/// <summary>What a replay measured.</summary>
+public sealed record ReplayResult
+{
+    /// <summary>Events replayed.</summary>
+    public long Events { get; init; }
+
+    /// <summary>Requested bytes live at the worst moment (calloc: count times size; a realloc replaces the old size).</summary>
+    public ulong PeakLiveBytes { get; init; }
+
+    /// <summary>The high-water mark of heap memory in use: at each moment, each segment from its start to the end
+    /// of its highest block that is not free.</summary>
+    public ulong PeakHeapBytes { get; init; }
+
+    /// <summary>Nanoseconds per event of the replay loop alone (parse and integrity walks excluded).</summary>
+    public double NsPerEvent { get; init; }
+
+    /// <summary>"ok", or what the first failing integrity walk found.</summary>
+    public string Integrity { get; init; } = "ok";
+
+    /// <summary>Integrity walks run (every N events with a check interval, plus the final one).</summary>
+    public long IntegrityChecks { get; init; }
+
+    /// <summary>The heap's counters at the end.</summary>
+    public HeapStats Final { get; init; }
+}
+
+/// <summary>A replay could not go on: the heap refused a call or ran out of memory.</summary>
+public sealed class ReplayException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public ReplayException(string message) : base(message)
+    {
+    }
+}
+
+/// <summary>
+/// Replays a parsed trace on a <see cref="HostedHeap"/>: every event becomes the matching heap call, blocks
+/// are tracked by trace ID.
+/// </summary>
+public static class TraceReplayer
+{
+    /// <summary>RAM for a replay: enough for the largest trace (perl: ~20 MB live) with room to fragment.</summary>
+    public const ulong DefaultRamBytes = 1UL << 30;
+
+    /// <summary>
+    /// Replays <paramref name="events"/> on <paramref name="heap"/>. With <paramref name="checkEvery"/> above 0,
+    /// runs the integrity walk every that many events (outside the timing); always once at the end.
+    /// <paramref name="progress"/> is called with the events done, about every 64 Ki events.
+    /// </summary>
+    public static ReplayResult Replay(ReadOnlySpan<TraceEvent> events, HostedHeap heap, long checkEvery = 0,
+        Action<long>? progress = null) => Replay(events, heap.Core, checkEvery, progress);
+
+    /// <summary>Replays <paramref name="events"/> on any kernel heap (e.g. one growing with PMM frames on a
+    /// booted simulated PC); otherwise as above.</summary>
+    public static ReplayResult Replay<TGrowth>(ReadOnlySpan<TraceEvent> events, KernelHeap<TGrowth> core,
+        long checkEvery = 0, Action<long>? progress = null) where TGrowth : struct, IHeapGrowth
+    {
+        int maxId = 0;
+        foreach (ref readonly TraceEvent e in events)
+            maxId = Math.Max(maxId, e.Id + 1);
+        var pointers = new uint[maxId];
+        var sizes = new ulong[maxId];
+        ulong live = 0, peakLive = 0;
+        long checks = 0;
+        string integrity = "ok";
+        const int progressMask = (1 << 16) - 1;
+        long sinceCheck = 0;
+        var clock = new Stopwatch();
+        clock.Start();
+        for (int i = 0; i < events.Length; i++)
+        {
+            TraceEvent e = events[i];
+            uint pointer;
+            HeapStatus status;
+            switch (e.Kind)
+            {
+                case TraceEventKind.Malloc:
+                    pointer = core.Kmalloc(e.Size, out status);
+                    break;
+                case TraceEventKind.Calloc:
+                    pointer = core.Kcalloc(e.Extra, e.Size, out status);
+                    break;
+                case TraceEventKind.Aligned:
+                    pointer = core.KmallocAligned(e.Size, e.Extra, out status);
+                    break;
+                case TraceEventKind.Realloc:
+                    pointer = core.Krealloc(e.OldId >= 0 ? pointers[e.OldId] : 0, e.Size, out status);
+                    if (e.OldId >= 0)
+                    {
+                        live -= sizes[e.OldId];
+                        pointers[e.OldId] = 0;
+                    }
+                    break;
+                default:
+                    status = core.Kfree(pointers[e.Id]);
+                    pointers[e.Id] = 0;
+                    live -= sizes[e.Id];
+                    if (status != HeapStatus.Ok)
+                        throw Fail(i, e, status, core.Stats());
+                    goto Next;
+            }
+            if (status != HeapStatus.Ok || (pointer == 0 && e.RequestedBytes != 0))
+                throw Fail(i, e, status == HeapStatus.Ok ? HeapStatus.OutOfMemory : status, core.Stats());
+            pointers[e.Id] = pointer;
+            sizes[e.Id] = e.RequestedBytes;
+            live += e.RequestedBytes;
+            if (live > peakLive)
+                peakLive = live;
+            Next:
+            if ((i & progressMask) == progressMask && progress != null)
+                progress(i + 1);
+            if (checkEvery > 0 && ++sinceCheck == checkEvery)
+            {
+                sinceCheck = 0;
+                clock.Stop();
+                HeapCheck check = core.CheckIntegrity();
+                checks++;
+                if (!check.IsOk && integrity == "ok")
+                    integrity = $"{check.Status} at 0x{check.Address:X8} after event {i + 1}";
+                clock.Start();
+            }
+        }
+        clock.Stop();
+        progress?.Invoke(events.Length);
+        HeapCheck final = core.CheckIntegrity();
+        checks++;
+        if (!final.IsOk && integrity == "ok")
+            integrity = $"{final.Status} at 0x{final.Address:X8} at the end";
+        HeapStats stats = core.Stats();
+        return new ReplayResult
+        {
+            Events = events.Length,
+            PeakLiveBytes = peakLive,
+            PeakHeapBytes = stats.PeakInUseExtent,
+            NsPerEvent = events.Length == 0 ? 0 : clock.Elapsed.TotalNanoseconds / events.Length,
+            Integrity = integrity,
+            IntegrityChecks = checks,
+            Final = stats,
+        };
+    }
+
+    private static ReplayException Fail(int index, TraceEvent e, HeapStatus status, HeapStats s)
+    {
+        return new ReplayException(
+            $"event {index + 1} ({e.Kind} id {e.Id}, {e.RequestedBytes} bytes): {status}" +
+            (status == HeapStatus.OutOfMemory ? $" (heap {s.SizeBytes} bytes in {s.Segments} segments)" : ""));
+    }
+}

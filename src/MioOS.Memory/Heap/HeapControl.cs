@@ -1,0 +1,77 @@
+using System.Runtime.InteropServices;
+
+namespace MioOS.Memory.Heap;
+
+/// <summary>
+/// The heap's control block, at the heap start: every piece of heap state that is not in a block header or a
+/// free block. Laid out with <c>uint</c> fields so it is the same on every host.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct HeapControl
+{
+    /// <summary><see cref="ExpectedMagic"/> once initialised.</summary>
+    public uint Magic;
+
+    /// <summary>The spin lock: 0 free, 1 held.</summary>
+    public int Lock;
+
+    /// <summary>The free tree's root (a free block address), 0 when nothing is free.</summary>
+    public uint Root;
+
+    /// <summary><see cref="HeapOptions"/>.</summary>
+    public uint Options;
+
+    /// <summary>Salt of the header check word.</summary>
+    public uint Secret;
+
+    /// <summary>Where the initial segment starts (never released).</summary>
+    public uint InitialStart;
+
+    /// <summary>Segments in the table.</summary>
+    public uint SegmentCount;
+
+    /// <summary>Bytes in all segments.</summary>
+    public uint TotalBytes;
+
+    /// <summary>Bytes in allocated blocks (headers included).</summary>
+    public uint UsedBytes;
+
+    /// <summary>Bytes in free blocks.</summary>
+    public uint FreeBytes;
+
+    /// <summary>Allocated blocks.</summary>
+    public uint Blocks;
+
+    /// <summary>Free blocks.</summary>
+    public uint FreeBlocks;
+
+    /// <summary>Bytes in free blocks that end their segment (so the in-use extent is TotalBytes - TailFreeBytes).</summary>
+    public uint TailFreeBytes;
+
+    /// <summary>The highest in-use extent seen.</summary>
+    public uint PeakExtent;
+
+    /// <summary>Misuse and corruption reports so far.</summary>
+    public uint MisuseCount;
+
+    /// <summary>The kind of the last report.</summary>
+    public uint LastMisuse;
+
+    /// <summary>The address of the last report.</summary>
+    public uint LastMisuseAddress;
+
+    /// <summary>Cross-check disagreements (must stay 0).</summary>
+    public uint CrossCheckFailures;
+
+    /// <summary>Growths so far.</summary>
+    public uint Grows;
+
+    /// <summary>Segments given back so far.</summary>
+    public uint Releases;
+
+    /// <summary>Segments as (start, length) pairs sorted by start.</summary>
+    public fixed uint Segments[HeapLayout.MaxSegments * 2];
+
+    /// <summary>"MioH".</summary>
+    public const uint ExpectedMagic = 0x48_6F_69_4D;
+}

@@ -1,0 +1,295 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using MioOS.Memory.Heap;
+
+namespace MioOS.Memory.Tests.Heap;
+
+/// <summary>
+/// The oracle: the spec's heap written plainly. One list of blocks in address order, walked from the head on
+/// every call; the same <see cref="HeapLayout"/> rules; a growth source with the same policy as the hosted one.
+/// </summary>
+internal sealed class FirstFitModel
+{
+    internal sealed class Block
+    {
+        public uint Start;
+        public uint Size;
+        public bool Used;
+        public override string ToString() => $"{Start:X}+{Size}{(Used ? " used" : "")}";
+    }
+
+    public readonly List<Block> Blocks = new();
+    public readonly List<(uint Start, uint Length)> Segments = new();
+    public readonly ModelGrowth Growth;
+    public readonly uint InitialStart;
+    public uint PeakExtent;
+
+    public FirstFitModel(uint heapStart, uint heapSize, ModelGrowth growth)
+    {
+        heapSize &= ~7u;
+        InitialStart = heapStart + HeapLayout.ControlBlockSize;
+        uint length = heapSize - HeapLayout.ControlBlockSize;
+        Segments.Add((InitialStart, length));
+        Blocks.Add(new Block { Start = InitialStart, Size = length });
+        Growth = growth;
+    }
+
+    private int SegmentOf(uint address) =>
+        Segments.FindIndex(s => address >= s.Start && address - s.Start < s.Length);
+
+    private bool SameSegment(Block a, Block b) => SegmentOf(a.Start) == SegmentOf(b.Start);
+
+    public uint Malloc(uint size)
+    {
+        uint need = HeapLayout.BlockSizeFor(size);
+        if (need == 0)
+            return 0;
+        int i = Blocks.FindIndex(b => !b.Used && b.Size >= need);
+        if (i < 0)
+        {
+            if (!Grow(need))
+                return 0;
+            i = Blocks.FindIndex(b => !b.Used && b.Size >= need);
+            if (i < 0)
+                return 0;
+        }
+        return Carve(i, 0, need);
+    }
+
+    public uint Calloc(uint count, uint size)
+    {
+        ulong total = (ulong)count * size;
+        return total > HeapLayout.MaxRequest ? 0 : Malloc((uint)total);
+    }
+
+    /// <summary>The leading fragment of an aligned placement in a free block, written out as the rule reads.</summary>
+    private static long Lead(Block b, uint need, uint alignment)
+    {
+        ulong payload = ((ulong)b.Start + HeapLayout.HeaderSize + alignment - 1) / alignment * alignment;
+        while (payload - HeapLayout.HeaderSize - b.Start != 0 && payload - HeapLayout.HeaderSize - b.Start < HeapLayout.MinBlock)
+            payload += alignment;
+        ulong lead = payload - HeapLayout.HeaderSize - b.Start;
+        return lead + need <= b.Size ? (long)lead : -1;
+    }
+
+    public uint Aligned(uint size, uint alignment)
+    {
+        if (alignment == 0 || (alignment & (alignment - 1)) != 0)
+            return 0;
+        if (alignment <= HeapLayout.Alignment)
+            return Malloc(size);
+        uint need = HeapLayout.BlockSizeFor(size);
+        if (need == 0)
+            return 0;
+        ulong sure = (ulong)need + HeapLayout.MinBlock + alignment - 8;
+        if (sure > uint.MaxValue)
+            return 0;
+        int i = Blocks.FindIndex(b => !b.Used && Lead(b, need, alignment) >= 0);
+        if (i < 0)
+        {
+            if (!Grow((uint)sure))
+                return 0;
+            i = Blocks.FindIndex(b => !b.Used && Lead(b, need, alignment) >= 0);
+            if (i < 0)
+                return 0;
+        }
+        return Carve(i, (uint)Lead(Blocks[i], need, alignment), need);
+    }
+
+    private uint Carve(int index, uint lead, uint need)
+    {
+        Block free = Blocks[index];
+        uint tail = free.Size - lead - need;
+        if (tail < HeapLayout.SplitThreshold)
+        {
+            need += tail;
+            tail = 0;
+        }
+        var used = new Block { Start = free.Start + lead, Size = need, Used = true };
+        Blocks.RemoveAt(index);
+        int at = index;
+        if (lead != 0)
+            Blocks.Insert(at++, new Block { Start = free.Start, Size = lead });
+        Blocks.Insert(at++, used);
+        if (tail != 0)
+            Blocks.Insert(at, new Block { Start = used.Start + need, Size = tail });
+        PeakExtent = Math.Max(PeakExtent, Extent());
+        return used.Start + HeapLayout.HeaderSize;
+    }
+
+    public void Free(uint pointer)
+    {
+        if (pointer == 0)
+            return;
+        int i = Blocks.FindIndex(b => b.Start == pointer - HeapLayout.HeaderSize);
+        if (i < 0 || !Blocks[i].Used)
+            throw new InvalidOperationException($"model: free of 0x{pointer:X} which is not a live block");
+        Block block = Blocks[i];
+        block.Used = false;
+        if (i + 1 < Blocks.Count && !Blocks[i + 1].Used && SameSegment(block, Blocks[i + 1]))
+        {
+            block.Size += Blocks[i + 1].Size;
+            Blocks.RemoveAt(i + 1);
+        }
+        if (i > 0 && !Blocks[i - 1].Used && SameSegment(block, Blocks[i - 1]))
+        {
+            Blocks[i - 1].Size += block.Size;
+            Blocks.RemoveAt(i);
+            block = Blocks[i - 1];
+        }
+        int s = SegmentOf(block.Start);
+        if (HeapLayout.ReleaseEmptySegments && Segments[s].Start != InitialStart
+            && block.Start == Segments[s].Start && block.Size == Segments[s].Length)
+        {
+            Blocks.Remove(block);
+            Growth.Release(Segments[s].Start, Segments[s].Length);
+            Segments.RemoveAt(s);
+        }
+    }
+
+    public uint Realloc(uint pointer, uint size)
+    {
+        if (pointer == 0)
+            return Malloc(size);
+        if (size == 0)
+        {
+            Free(pointer);
+            return 0;
+        }
+        uint need = HeapLayout.BlockSizeFor(size);
+        if (need == 0)
+            return 0;
+        int i = Blocks.FindIndex(b => b.Start == pointer - HeapLayout.HeaderSize && b.Used);
+        if (i < 0)
+            throw new InvalidOperationException($"model: realloc of 0x{pointer:X} which is not a live block");
+        Block block = Blocks[i];
+        if (need <= block.Size)
+        {
+            uint tail = block.Size - need;
+            if (tail >= HeapLayout.SplitThreshold)
+            {
+                block.Size = need;
+                Blocks.Insert(i + 1, new Block { Start = block.Start + need, Size = tail, Used = true });
+                Free(block.Start + need + HeapLayout.HeaderSize);
+            }
+            return pointer;
+        }
+        if (i + 1 < Blocks.Count && !Blocks[i + 1].Used && SameSegment(block, Blocks[i + 1])
+            && block.Size + Blocks[i + 1].Size >= need)
+        {
+            Block next = Blocks[i + 1];
+            uint rest = block.Size + next.Size - need;
+            if (rest >= HeapLayout.SplitThreshold)
+            {
+                block.Size = need;
+                next.Start = block.Start + need;
+                next.Size = rest;
+            }
+            else
+            {
+                block.Size += next.Size;
+                Blocks.RemoveAt(i + 1);
+            }
+            PeakExtent = Math.Max(PeakExtent, Extent());
+            return pointer;
+        }
+        uint moved = Malloc(size);
+        if (moved == 0)
+            return 0;
+        Free(pointer);
+        return moved;
+    }
+
+    private bool Grow(uint minBytes)
+    {
+        if (Segments.Count >= HeapLayout.MaxSegments)
+            return false;
+        ulong request = Math.Max(((ulong)minBytes + 4095) / 4096 * 4096, HeapLayout.GrowthStep);
+        if (!Growth.TryGrow((uint)request, out uint start, out uint length))
+            return false;
+        Segments.Add((start, length));
+        Segments.Sort();
+        Blocks.Add(new Block { Start = start, Size = length });
+        Blocks.Sort((a, b) => a.Start.CompareTo(b.Start));
+        return true;
+    }
+
+    /// <summary>Each segment from its start to the end of its highest block that is not free.</summary>
+    public uint Extent()
+    {
+        uint sum = 0;
+        foreach (var (start, length) in Segments)
+        {
+            uint top = start;
+            foreach (Block b in Blocks)
+                if (b.Used && b.Start >= start && b.Start - start < length)
+                    top = Math.Max(top, b.Start + b.Size);
+            sum += top - start;
+        }
+        return sum;
+    }
+
+    public uint UsedBytes => (uint)Blocks.Where(b => b.Used).Sum(b => (long)b.Size);
+    public uint FreeBytes => (uint)Blocks.Where(b => !b.Used).Sum(b => (long)b.Size);
+    public int UsedBlocks => Blocks.Count(b => b.Used);
+    public int FreeBlocks => Blocks.Count(b => !b.Used);
+    public uint LargestFree => Blocks.Where(b => !b.Used).Select(b => b.Size).DefaultIfEmpty(0u).Max();
+}
+
+/// <summary>The hosted growth source's policy, written plainly.</summary>
+internal sealed class ModelGrowth
+{
+    public uint Next;
+    public readonly uint Limit;
+    public readonly List<(uint Start, uint Length)> Released = new();
+
+    public ModelGrowth(uint start, uint limit)
+    {
+        Next = (start + 4095) & ~4095u;
+        Limit = limit & ~4095u;
+    }
+
+    public bool TryGrow(uint minBytes, out uint start, out uint length)
+    {
+        var fits = Released.Where(r => r.Length >= minBytes).OrderBy(r => r.Start).ToList();
+        if (fits.Count > 0)
+        {
+            var r = fits[0];
+            int i = Released.IndexOf(r);
+            start = r.Start;
+            length = minBytes;
+            if (r.Length == minBytes)
+                Released.RemoveAt(i);
+            else
+                Released[i] = (r.Start + minBytes, r.Length - minBytes);
+            return true;
+        }
+        if (Limit >= Next && Limit - Next >= minBytes)
+        {
+            start = Next;
+            length = minBytes;
+            Next += minBytes;
+            return true;
+        }
+        start = length = 0;
+        return false;
+    }
+
+    public void Release(uint start, uint length)
+    {
+        if (start + length == Next)
+        {
+            Next = start;
+            int i;
+            while ((i = Released.FindIndex(r => r.Start + r.Length == Next)) >= 0)
+            {
+                Next = Released[i].Start;
+                Released.RemoveAt(i);
+            }
+            return;
+        }
+        if (Released.Count < 8)
+            Released.Add((start, length));
+    }
+}
