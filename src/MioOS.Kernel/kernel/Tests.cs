@@ -37,6 +37,8 @@ internal static unsafe class Tests
         MemoryTests.Run(magic, info);
         if (MemoryTests.PmmReady)
             VmmTests.Run(ref MemoryTests.Pmm);
+        if (VmmTests.PagingOn)
+            HeapTests.Run(ref MemoryTests.Pmm);
         CommandLine.RunHarnessChecks();
     }
 

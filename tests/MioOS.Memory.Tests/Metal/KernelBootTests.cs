@@ -19,7 +19,7 @@ public sealed class KernelBootTests(KernelFixture kernel)
         Assert.True(r.Verdict == QemuVerdict.Pass, Transcript(r));
         Assert.Equal(QemuRunner.PassExitStatus, r.ExitStatus);
         Assert.Matches(@"^MIOOS SELFTEST PASS (\d+)/\1$", r.LastLine);
-        Assert.True(r.Total >= 30, $"only {r.Total} tests ran\n{Transcript(r)}");
+        Assert.True(r.Total >= 37, $"only {r.Total} tests ran\n{Transcript(r)}");
         Assert.DoesNotContain(r.Lines, l => l.Contains("FAIL") || l.Contains("PANIC"));
     }
 
@@ -96,6 +96,22 @@ public sealed class KernelBootTests(KernelFixture kernel)
         AssertPassed(r);
         Assert.Equal("TEST pf.fixup ... cr2 0xe0003010 error 0x0, cr2 0xe0003ffc error 0x2 PASS", Line(r, "pf.fixup"));
         Assert.Equal("TEST pf.demand-map ... cr2 0xe010101c error 0x2 PASS", Line(r, "pf.demand-map"));
+    }
+
+    [Theory]
+    [InlineData(false, "32M", "qemu32")]
+    [InlineData(true, "5G", "max")]
+    public void The_kernel_heap_runs_at_base_plus_1MiB_grows_past_3MiB_and_reports_misuse(bool grub, string memory, string cpu)
+    {
+        QemuBootResult r = kernel.Boot(Options(grub, memory, cpu));
+        AssertPassed(r);
+        Assert.Equal("TEST heap.init ... 0x200000+0x300000 PASS", Line(r, "heap.init"));
+        Match growth = Regex.Match(Line(r, "heap.growth"), @"\.\.\. (\d+) KiB in (\d+) segments PASS$");
+        Assert.True(growth.Success, Transcript(r));
+        Assert.True(int.Parse(growth.Groups[1].Value) > 3 * 1024 && int.Parse(growth.Groups[2].Value) > 1, Transcript(r));
+        Assert.Equal("TEST heap.misuse-reported ... double free reported, interior free refused PASS", Line(r, "heap.misuse-reported"));
+        Assert.EndsWith("PASS", Line(r, "heap.kmalloc-kfree"));
+        Assert.EndsWith("PASS", Line(r, "heap.kcalloc-krealloc"));
     }
 
     [Fact]
