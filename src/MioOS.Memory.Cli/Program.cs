@@ -11,6 +11,7 @@ internal static class Program
         {
             BootCommand.Create(),
             MeminfoCommand.Create(),
+            QemuCommand.Create(),
             MapCommand.Create(),
             TranslateCommand.Create(),
             PagemapCommand.Create(),

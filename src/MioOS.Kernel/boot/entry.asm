@@ -1,0 +1,469 @@
+; MioOS kernel entry stub and runtime helpers (nasm -f win32, linked by lld-link at 0x100000).
+; The multiboot headers are written into the flat image by MioOS.ImageBuilder; the loader jumps to _start in
+; 32-bit protected mode with paging off, EAX = magic, EBX = physical address of the info block.
+
+bits 32
+
+section .text
+
+global _start
+extern _kmain
+
+_start:
+    cli
+    cld
+    mov esi, eax                    ; keep magic and info: the code below clobbers EAX
+    mov edi, ebx
+
+    ; Multiboot leaves GDTR undefined: load our own before touching a segment register.
+    lgdt [gdt_descriptor]
+    jmp 0x08:.reload_cs
+.reload_cs:
+    mov ax, 0x10
+    mov ds, ax
+    mov es, ax
+    mov fs, ax
+    mov gs, ax
+    mov ss, ax
+    mov esp, stack_top
+    xor ebp, ebp
+
+    ; The generated code uses SSE2: CR0.EM off, CR0.MP on, CR4.OSFXSR and OSXMMEXCPT on.
+    mov eax, cr0
+    and eax, ~(1 << 2)
+    or eax, (1 << 1)
+    mov cr0, eax
+    mov eax, cr4
+    or eax, (1 << 9) | (1 << 10)
+    mov cr4, eax
+    fninit
+
+    push edi                        ; info
+    push esi                        ; magic
+    call _kmain                     ; cdecl; does not return (it exits QEMU)
+    add esp, 8
+.hang:
+    cli
+    hlt
+    jmp .hang
+
+; ---------------------------------------------------------------------------------------------------------
+; Hardware helpers, cdecl (arguments at [esp+4], [esp+8], ...; EAX/ECX/EDX are scratch).
+
+global _mio_outb, _mio_inb, _mio_read_cr0, _mio_write_cr0, _mio_read_cr2, _mio_read_cr3, _mio_write_cr3
+global _mio_read_cr4, _mio_write_cr4, _mio_invlpg, _mio_cpuid, _mio_halt, _mio_image_end, _mio_image_base
+
+_mio_outb:
+    mov edx, [esp + 4]
+    mov eax, [esp + 8]
+    out dx, al
+    ret
+
+_mio_inb:
+    mov edx, [esp + 4]
+    xor eax, eax
+    in al, dx
+    ret
+
+_mio_read_cr0:
+    mov eax, cr0
+    ret
+
+_mio_write_cr0:
+    mov eax, [esp + 4]
+    mov cr0, eax
+    ret
+
+_mio_read_cr2:
+    mov eax, cr2
+    ret
+
+_mio_read_cr3:
+    mov eax, cr3
+    ret
+
+_mio_write_cr3:
+    mov eax, [esp + 4]
+    mov cr3, eax
+    ret
+
+_mio_read_cr4:
+    mov eax, cr4
+    ret
+
+_mio_write_cr4:
+    mov eax, [esp + 4]
+    mov cr4, eax
+    ret
+
+_mio_invlpg:
+    mov eax, [esp + 4]
+    invlpg [eax]
+    ret
+
+_mio_cpuid:                         ; (leaf, subleaf, uint* regs)
+    push ebx
+    push edi
+    mov eax, [esp + 12]
+    mov ecx, [esp + 16]
+    mov edi, [esp + 20]
+    cpuid
+    mov [edi], eax
+    mov [edi + 4], ebx
+    mov [edi + 8], ecx
+    mov [edi + 12], edx
+    pop edi
+    pop ebx
+    ret
+
+_mio_halt:
+    cli
+.again:
+    hlt
+    jmp .again
+
+_mio_image_base:
+    mov eax, ___ImageBase
+    ret
+
+_mio_image_end:
+    mov eax, image_end
+    ret
+
+extern ___ImageBase, image_end, stack_top, bump_arena, bump_arena_end
+
+; ---------------------------------------------------------------------------------------------------------
+; Runtime helpers the generated code calls by name.
+
+; ILC references its helpers undecorated (RhpLMul), its data decorated (_RhpTrapThreads, ___security_cookie).
+global RhpLMul, RhpLLsh, RhpLRsh, RhpLRsz, RhpLng2Dbl, RhpULng2Dbl, RhpDbl2Lng
+global RhpGcPoll, _RhpTrapThreads, RhpReversePInvoke, RhpReversePInvokeReturn
+global ___security_cookie, RhpFallbackFailFast, RhpThrowEx
+global RhpNewFast, RhpNewArray
+global RhpAssignRef, RhpCheckedAssignRef
+
+; 64-bit multiply: both operands on the stack (a at [esp+4], b at [esp+12]), result in EDX:EAX, callee pops 16.
+RhpLMul:
+    mov eax, [esp + 8]              ; a.hi
+    mov ecx, [esp + 16]             ; b.hi
+    or ecx, eax
+    mov ecx, [esp + 12]             ; b.lo
+    jnz .full
+    mov eax, [esp + 4]
+    mul ecx
+    ret 16
+.full:
+    push ebx
+    mul ecx                         ; a.hi * b.lo
+    mov ebx, eax
+    mov eax, [esp + 8]              ; a.lo
+    mul dword [esp + 20]            ; a.lo * b.hi
+    add ebx, eax
+    mov eax, [esp + 8]              ; a.lo
+    mul ecx                         ; a.lo * b.lo
+    add edx, ebx
+    pop ebx
+    ret 16
+
+; 64-bit shifts: value in EDX:EAX, count in ECX.
+RhpLLsh:
+    and ecx, 63
+    cmp ecx, 32
+    jae .big
+    shld edx, eax, cl
+    shl eax, cl
+    ret
+.big:
+    mov edx, eax
+    xor eax, eax
+    sub ecx, 32
+    shl edx, cl
+    ret
+
+RhpLRsh:
+    and ecx, 63
+    cmp ecx, 32
+    jae .big
+    shrd eax, edx, cl
+    sar edx, cl
+    ret
+.big:
+    mov eax, edx
+    sar edx, 31
+    sub ecx, 32
+    sar eax, cl
+    ret
+
+RhpLRsz:
+    and ecx, 63
+    cmp ecx, 32
+    jae .big
+    shrd eax, edx, cl
+    shr edx, cl
+    ret
+.big:
+    mov eax, edx
+    xor edx, edx
+    sub ecx, 32
+    shr eax, cl
+    ret
+
+; long -> double: the value on the stack, result in ST0, callee pops 8.
+RhpLng2Dbl:
+    fild qword [esp + 4]
+    ret 8
+
+RhpULng2Dbl:
+    fild qword [esp + 4]
+    test dword [esp + 8], 0x80000000
+    jz .done
+    fadd dword [two_pow_64]
+.done:
+    ret 8
+
+; double -> long (truncating): the value on the stack, result in EDX:EAX, callee pops 8.
+RhpDbl2Lng:
+    sub esp, 12
+    fnstcw [esp]
+    mov ax, [esp]
+    or ax, 0x0C00
+    mov [esp + 2], ax
+    fldcw [esp + 2]
+    fld qword [esp + 16]
+    fistp qword [esp + 4]
+    fldcw [esp]
+    mov eax, [esp + 4]
+    mov edx, [esp + 8]
+    add esp, 12
+    ret 8
+
+; No GC: write barriers are plain stores. (fastcall: ECX = destination, EDX = reference).
+RhpAssignRef:
+RhpCheckedAssignRef:
+    mov [ecx], edx
+    ret
+
+RhpGcPoll:
+RhpReversePInvoke:
+RhpReversePInvokeReturn:
+    ret
+
+RhpFallbackFailFast:
+RhpThrowEx:
+    push dword 0x11
+    push dword 0xF4
+    call _mio_outb
+    jmp _mio_halt
+
+; Object allocation (fastcall: ECX = MethodTable*, EDX = element count): a bump pointer in a small arena.
+; The kernel does not allocate; this only exists so a stray allocation works or panics cleanly.
+RhpNewFast:
+    mov eax, [ecx + 4]              ; base size
+    jmp alloc_common
+RhpNewArray:
+    movzx eax, word [ecx]           ; component size
+    imul eax, edx
+    add eax, [ecx + 4]
+alloc_common:
+    add eax, 3
+    and eax, ~3
+    push edx
+    mov edx, [bump_next]
+    add eax, edx
+    cmp eax, bump_arena_end
+    ja alloc_fail
+    mov [bump_next], eax
+    mov eax, edx
+    mov [eax], ecx                  ; method table
+    pop edx
+    mov [eax + 4], edx              ; array length (harmless for objects: inside base size)
+    ret
+alloc_fail:
+    jmp RhpThrowEx
+
+section .rdata
+align 4
+two_pow_64: dd 0x5F800000           ; 2^64 as a float
+
+align 8
+gdt:
+    dq 0                            ; null
+    dq 0x00CF9A000000FFFF           ; 0x08: code, base 0, limit 4 GiB, 32-bit
+    dq 0x00CF92000000FFFF           ; 0x10: data, base 0, limit 4 GiB
+gdt_end:
+gdt_descriptor:
+    dw gdt_end - gdt - 1
+    dd gdt
+
+section .data
+align 4
+___security_cookie: dd 0x2F5A3B1C
+_RhpTrapThreads: dd 0
+bump_next: dd bump_arena
+
+
+
+; ---------------------------------------------------------------------------------------------------------
+; Traps: an IDT for the 32 CPU exceptions. Every stub pushes (error code or 0, vector) and joins trap_common,
+; which saves the registers and the SSE state (the interrupted C# code may have live XMM values), calls
+; mio_on_trap(TrapFrame*) (C#, cdecl) and returns with iretd. The handler may change the saved EIP (a fix-up)
+; or map the faulting page; returning re-runs the faulting instruction (a #PF is a fault).
+
+section .text
+
+%macro TRAP_NOERR 1
+trap_%1:
+    push dword 0
+    push dword %1
+    jmp trap_common
+%endmacro
+
+%macro TRAP_ERR 1
+trap_%1:
+    push dword %1
+    jmp trap_common
+%endmacro
+
+%assign v 0
+%rep 32
+%if v = 8 || (v >= 10 && v <= 14) || v = 17 || v = 21 || v = 29 || v = 30
+TRAP_ERR v
+%else
+TRAP_NOERR v
+%endif
+%assign v v + 1
+%endrep
+
+extern _mio_on_trap
+
+trap_common:
+    pushad                          ; TrapFrame: edi esi ebp esp ebx edx ecx eax, vector, error, eip, cs, eflags
+    mov ebx, esp
+    sub esp, 512 + 16
+    and esp, ~15
+    fxsave [esp]
+    cld
+    push ebx
+    call _mio_on_trap
+    add esp, 4
+    fxrstor [esp]
+    mov esp, ebx
+    popad
+    add esp, 8                      ; vector, error code
+    iretd
+
+global _mio_idt_install
+_mio_idt_install:                   ; fills the IDT's first 32 gates and loads IDTR
+    push ebx
+    xor ecx, ecx
+.gate:
+    mov eax, [trap_table + ecx * 4]
+    lea edx, [idt + ecx * 8]
+    mov [edx], ax                   ; offset 15:0
+    mov word [edx + 2], 0x08        ; code selector
+    mov word [edx + 4], 0x8E00      ; present, DPL 0, 32-bit interrupt gate
+    shr eax, 16
+    mov [edx + 6], ax               ; offset 31:16
+    inc ecx
+    cmp ecx, 32
+    jb .gate
+    lidt [idt_descriptor]
+    pop ebx
+    ret
+
+; Probes: one load or store at a known instruction, so the page-fault handler can resume after it.
+; mio_probe_read(address, uint* value) / mio_probe_write(address, value) return 1, or 0 if the access faulted.
+global _mio_probe_read, _mio_probe_write, _mio_probe_fault_ip, _mio_probe_fixup_ip
+_mio_probe_read:
+    mov ecx, [esp + 4]
+    mov edx, [esp + 8]
+probe_read_insn:
+    mov eax, [ecx]
+    mov [edx], eax
+    mov eax, 1
+    ret
+
+_mio_probe_write:
+    mov ecx, [esp + 4]
+    mov edx, [esp + 8]
+probe_write_insn:
+    mov [ecx], edx
+    mov eax, 1
+    ret
+
+probe_fixup:
+    xor eax, eax
+    ret
+
+_mio_probe_fault_ip:                ; (which) 0: the read probe's instruction, 1: the write probe's
+    mov eax, probe_read_insn
+    cmp dword [esp + 4], 0
+    je .done
+    mov eax, probe_write_insn
+.done:
+    ret
+
+_mio_probe_fixup_ip:
+    mov eax, probe_fixup
+    ret
+
+section .rdata
+align 4
+trap_table:
+%assign v 0
+%rep 32
+    dd trap_ %+ v
+%assign v v + 1
+%endrep
+
+idt_descriptor:
+    dw 256 * 8 - 1
+    dd idt
+
+section .bss
+align 8
+idt: resb 256 * 8
+
+; Harness check: load an empty IDT and raise an exception, so the CPU triple-faults (QEMU -no-reboot exits 0).
+section .text
+global _mio_triple_fault
+_mio_triple_fault:
+    lidt [empty_idt]
+    int3
+    jmp _mio_halt
+
+section .rdata
+align 4
+empty_idt:
+    dw 0
+    dd 0
+
+; The ReadyToRun header ILC emits (the startup code reads its section table: eager static constructors).
+section .text
+extern __ReadyToRunHeader
+global _mio_readytorun_header
+_mio_readytorun_header:
+    mov eax, __ReadyToRunHeader
+    ret
+
+; Atomics for System.Threading.Interlocked (cdecl): (int* location, int value[, int comparand]) -> old value.
+section .text
+global _mio_cmpxchg32, _mio_xchg32, _mio_xadd32
+_mio_cmpxchg32:
+    mov ecx, [esp + 4]
+    mov edx, [esp + 8]
+    mov eax, [esp + 12]
+    lock cmpxchg [ecx], edx
+    ret
+
+_mio_xchg32:
+    mov ecx, [esp + 4]
+    mov eax, [esp + 8]
+    xchg [ecx], eax
+    ret
+
+_mio_xadd32:
+    mov ecx, [esp + 4]
+    mov eax, [esp + 8]
+    lock xadd [ecx], eax
+    ret

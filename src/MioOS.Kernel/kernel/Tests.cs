@@ -1,0 +1,202 @@
+using MioOS.Memory.Collections;
+using MioOS.Memory.Platform;
+
+namespace MioOS.Kernel;
+
+/// <summary>The self-test battery run on the real (emulated) CPU.</summary>
+internal static unsafe class Tests
+{
+    public static void Run(uint magic, uint info)
+    {
+        SelfTest.Begin("boot.magic");
+        if (magic == Kmain.Multiboot1Magic)
+            Serial.Write("multiboot1 ");
+        else
+            Serial.Write("multiboot2 ");
+        SelfTest.Check(info != 0 && info < 0xFFFF0000, "info pointer");
+
+        SelfTest.Begin("boot.image-below-heap");
+        uint end = Native.ImageEnd();
+        Serial.Write("end ");
+        Serial.WriteHex(end);
+        Serial.Write(' ');
+        SelfTest.Check(Native.ImageBase() == 0x100000 && end > 0x100000 && end <= 0x200000, "image end");
+
+        SelfTest.Begin("runtime.static-constructors");
+        Serial.WriteDec(Startup.EagerConstructors);
+        Serial.Write(" eager ");
+        SelfTest.Check(StartupProbe.ImageEnd == (Native.ImageEnd() | 1), "a static initialised at run time was not");
+
+        Traps.Install();
+        var cpu = new MetalCpu();
+        CpuIdentity();
+        CpuSeam(ref cpu);
+        Atomics();
+        Window();
+        Tree();
+        MemoryTests.Run(magic, info);
+        if (MemoryTests.PmmReady)
+            VmmTests.Run(ref MemoryTests.Pmm);
+        if (VmmTests.PagingOn)
+            HeapTests.Run(ref MemoryTests.Pmm);
+        CommandLine.RunHarnessChecks();
+    }
+
+    private static void CpuIdentity()
+    {
+        SelfTest.Begin("cpu.cpuid");
+        uint* r = stackalloc uint[4];
+        Native.Cpuid(0, 0, r);
+        uint* vendor = stackalloc uint[3];
+        vendor[0] = r[1];
+        vendor[1] = r[3];
+        vendor[2] = r[2];
+        byte* v = (byte*)vendor;
+        for (int i = 0; i < 12; i++)
+            Serial.Write((char)v[i]);
+        Serial.Write(" max leaf ");
+        Serial.WriteHex(r[0]);
+        Serial.Write(' ');
+        SelfTest.Check(r[0] >= 1 && v[0] != 0, "vendor");
+    }
+
+    /// <summary>Goes through the seam exactly as the core does: a generic over the CPU struct.</summary>
+    private static void CpuSeam<TCpu>(ref TCpu cpu) where TCpu : struct, ICpu
+    {
+        SelfTest.Begin("cpu.features");
+        CpuFeatures f = cpu.Features;
+        Serial.Write(f.Has(CpuFeatureFlags.Pse) ? "pse " : "no-pse ");
+        Serial.Write(f.Has(CpuFeatureFlags.Pse36) ? "pse36 " : "no-pse36 ");
+        Serial.Write(f.Has(CpuFeatureFlags.Pge) ? "pge " : "no-pge ");
+        Serial.Write("maxphyaddr ");
+        Serial.WriteDec(f.MaxPhysicalAddressBits);
+        Serial.Write(' ');
+        SelfTest.Check(f.Has(CpuFeatureFlags.Pse) && f.MaxPhysicalAddressBits >= 32 && f.MaxPhysicalAddressBits <= 52,
+            "features");
+
+        SelfTest.Begin("cpu.cr0");
+        uint cr0 = cpu.ReadCr0();
+        Serial.WriteHex(cr0, 8);
+        Serial.Write(' ');
+        // PE on (protected mode), PG off (the loader leaves paging off), EM off (the stub enabled SSE).
+        SelfTest.Check((cr0 & 1) != 0 && (cr0 & 0x80000000) == 0 && (cr0 & 4) == 0, "PE=1 PG=0 EM=0 expected");
+
+        SelfTest.Begin("cpu.cr4");
+        uint cr4 = cpu.ReadCr4();
+        Serial.WriteHex(cr4, 8);
+        Serial.Write(' ');
+        bool osfxsr = (cr4 & (1u << 9)) != 0;
+        // Round trip through the seam: set PSE, read it back, restore.
+        cpu.WriteCr4(cr4 | (1u << 4));
+        bool pseSet = (cpu.ReadCr4() & (1u << 4)) != 0;
+        cpu.WriteCr4(cr4);
+        bool restored = cpu.ReadCr4() == cr4;
+        SelfTest.Check(osfxsr && pseSet && restored, "OSFXSR and a CR4.PSE round trip");
+
+        SelfTest.Begin("cpu.cr3");
+        uint cr3 = cpu.ReadCr3();
+        cpu.WriteCr3(cr3); // paging is off: loading CR3 only stores the value
+        SelfTest.Check(cpu.ReadCr3() == cr3, "CR3 round trip");
+    }
+
+    private static void Atomics()
+    {
+        SelfTest.Begin("runtime.atomics");
+        int* word = stackalloc int[1];
+        *word = 0;
+        bool ok = System.Threading.Interlocked.CompareExchange(ref *word, 1, 0) == 0 && *word == 1;
+        ok &= System.Threading.Interlocked.CompareExchange(ref *word, 2, 0) == 1 && *word == 1;
+        ok &= System.Threading.Interlocked.Exchange(ref *word, 5) == 1 && System.Threading.Volatile.Read(ref *word) == 5;
+        ok &= System.Threading.Interlocked.Increment(ref *word) == 6 && System.Threading.Interlocked.Decrement(ref *word) == 5;
+        SelfTest.Check(ok, "lock cmpxchg, xchg, xadd");
+    }
+
+    private static void Window()
+    {
+        SelfTest.Begin("window.metal");
+        MemoryWindow w = Metal.Window;
+        ulong* cell = stackalloc ulong[2];
+        ulong address = (uint)cell;
+        w.Write(address, 0x1122334455667788UL);
+        w.Write(address + 8, 0xA5A5A5A5u);
+        bool ok = cell[0] == 0x1122334455667788UL && w.Read<uint>(address + 8) == 0xA5A5A5A5u
+            && w.Read<ulong>(address) == 0x1122334455667788UL;
+        ok &= w.Contains(0xFFFFF000, 0x1000) && !w.Contains(0xFFFFF000, 0x1001) && !w.Contains(0x100000000UL, 1);
+        SelfTest.Check(ok, "read/write and the 4 GiB limit");
+    }
+
+    private struct Node
+    {
+        public TreeLinks Links;
+        public uint Key;
+        public uint Size;
+    }
+
+    /// <summary>Nodes in a plain buffer; node i is at index i (0 is "no node").</summary>
+    private struct BufferStore : ITreeNodeStore
+    {
+        public Node* Nodes;
+        public ref TreeLinks Links(uint node) => ref Nodes[node].Links;
+        public uint Key(uint node) => Nodes[node].Key;
+        public uint Size(uint node) => Nodes[node].Size;
+    }
+
+    private static uint LinearLowestFit(Node* nodes, uint count, bool* present, uint size)
+    {
+        uint best = 0;
+        for (uint i = 1; i <= count; i++)
+        {
+            if (present[i] && nodes[i].Size >= size && (best == 0 || nodes[i].Key < nodes[best].Key))
+                best = i;
+        }
+        return best;
+    }
+
+    private static void Tree()
+    {
+        const uint count = 255;
+        Node* nodes = stackalloc Node[(int)count + 1];
+        bool* present = stackalloc bool[(int)count + 1];
+        var store = new BufferStore { Nodes = nodes };
+        uint root = 0;
+        uint seed = 0x12345678;
+        for (uint i = 1; i <= count; i++)
+        {
+            seed = seed * 1103515245 + 12345;
+            nodes[i].Key = i * 7919 % 65521; // distinct: 7919 is invertible mod the prime 65521
+            nodes[i].Size = (seed >> 16) & 0x3FF;
+            present[i] = true;
+            AugmentedTree<BufferStore>.Insert(ref store, ref root, i);
+        }
+
+        SelfTest.Begin("tree.insert");
+        long n = AugmentedTree<BufferStore>.Validate(ref store, root, count + 1);
+        Serial.WriteDec((ulong)n);
+        Serial.Write(" nodes ");
+        SelfTest.Check(n == count, "AVL invariants after inserts");
+
+        SelfTest.Begin("tree.lowest-fit");
+        bool fits = true;
+        for (uint size = 0; size <= 1024; size += 37)
+            fits &= AugmentedTree<BufferStore>.LowestFit(ref store, root, size) == LinearLowestFit(nodes, count, present, size);
+        SelfTest.Check(fits, "differs from a linear scan");
+
+        SelfTest.Begin("tree.remove");
+        for (uint i = 1; i <= count; i += 2)
+        {
+            AugmentedTree<BufferStore>.Remove(ref store, ref root, i);
+            present[i] = false;
+        }
+        n = AugmentedTree<BufferStore>.Validate(ref store, root, count + 1);
+        for (uint size = 0; size <= 1024; size += 41)
+            fits &= AugmentedTree<BufferStore>.LowestFit(ref store, root, size) == LinearLowestFit(nodes, count, present, size);
+        SelfTest.Check(n == count / 2 && fits, "invariants or lowest fit after removals");
+    }
+}
+
+/// <summary>A static ILC cannot pre-initialise (its value comes from the linker at run time), so its
+/// constructor must have been run by <see cref="Startup"/> before kmain.</summary>
+internal static class StartupProbe
+{
+    public static readonly uint ImageEnd = Native.ImageEnd() | 1;
+}

@@ -1,0 +1,110 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+
+namespace MioOS.Memory.Hosting.Metal;
+
+/// <summary>Thrown when the kernel cannot be built or booted for a reason outside the kernel (no QEMU, a failed build).</summary>
+public sealed class MetalEnvironmentException(string message) : Exception(message);
+
+/// <summary>
+/// Where the bare-metal kernel's sources and artifacts are, and how to (re)build it: <c>dotnet build
+/// src/MioOS.Kernel</c>, run only when an artifact is missing or older than a source it is made from.
+/// </summary>
+public sealed class KernelBuild
+{
+    private KernelBuild(string root) => RepositoryRoot = root;
+
+    /// <summary>The repository root (the directory holding <c>MioOS.Memory.slnx</c>).</summary>
+    public string RepositoryRoot { get; }
+
+    /// <summary>The kernel's MSBuild project.</summary>
+    public string Project => Path.Combine(RepositoryRoot, "src", "MioOS.Kernel", "MioOS.Kernel.csproj");
+
+    /// <summary>The multiboot1 image for <c>qemu-system-i386 -kernel</c>.</summary>
+    public string Image => Path.Combine(RepositoryRoot, "artifacts", "kernel", "mioos.bin");
+
+    /// <summary>The GRUB 2 ISO (multiboot2).</summary>
+    public string Iso => Path.Combine(RepositoryRoot, "artifacts", "kernel", "mioos.iso");
+
+    /// <summary>Finds the repository from <paramref name="start"/> (default: the current directory, then this assembly's directory) upwards.</summary>
+    public static KernelBuild Locate(string? start = null)
+    {
+        foreach (string from in start is not null ? [start] : new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (DirectoryInfo? d = new(from); d is not null; d = d.Parent)
+            {
+                if (File.Exists(Path.Combine(d.FullName, "MioOS.Memory.slnx"))
+                    && File.Exists(Path.Combine(d.FullName, "src", "MioOS.Kernel", "MioOS.Kernel.csproj")))
+                    return new KernelBuild(d.FullName);
+            }
+        }
+        throw new MetalEnvironmentException("cannot find the repository (MioOS.Memory.slnx with src/MioOS.Kernel) above the current directory");
+    }
+
+    /// <summary>The sources the artifacts are made from: the kernel, the core, the image builder.</summary>
+    public IEnumerable<string> Sources()
+    {
+        string[] dirs =
+        [
+            Path.Combine(RepositoryRoot, "src", "MioOS.Kernel"),
+            Path.Combine(RepositoryRoot, "src", "MioOS.Memory"),
+            Path.Combine(RepositoryRoot, "tools", "MioOS.ImageBuilder"),
+        ];
+        foreach (string dir in dirs.Where(Directory.Exists))
+        {
+            foreach (string file in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories))
+            {
+                string rel = Path.GetRelativePath(dir, file);
+                if (rel.StartsWith("bin" + Path.DirectorySeparatorChar) || rel.StartsWith("obj" + Path.DirectorySeparatorChar))
+                    continue;
+                if (file.EndsWith(".cs") || file.EndsWith(".asm") || file.EndsWith("proj") || file.EndsWith(".props"))
+                    yield return file;
+            }
+        }
+    }
+
+    /// <summary>True when both artifacts exist and are newer than every source.</summary>
+    public bool IsUpToDate()
+    {
+        if (!File.Exists(Image) || !File.Exists(Iso))
+            return false;
+        DateTime built = new[] { File.GetLastWriteTimeUtc(Image), File.GetLastWriteTimeUtc(Iso) }.Min();
+        return Sources().All(s => File.GetLastWriteTimeUtc(s) <= built);
+    }
+
+    /// <summary>Builds the kernel unless it is up to date; build output goes to <paramref name="log"/>.</summary>
+    public void EnsureBuilt(Action<string>? log = null, bool force = false)
+    {
+        if (!force && IsUpToDate())
+            return;
+        log?.Invoke($"building the kernel: dotnet build {Path.GetRelativePath(RepositoryRoot, Project)}");
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = RepositoryRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string a in new[] { "build", Project, "-nologo", "-v:q", "-m:1" })
+            psi.ArgumentList.Add(a);
+        // A build started from inside `dotnet test` or `dotnet run` must not inherit their MSBuild settings.
+        psi.Environment.Remove("MSBuildExtensionsPath");
+        psi.Environment.Remove("MSBUILD_EXE_PATH");
+        psi.Environment.Remove("MSBuildSDKsPath");
+        using Process p = Process.Start(psi) ?? throw new MetalEnvironmentException("cannot start dotnet");
+        var output = new List<string>();
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.Add(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.Add(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        p.WaitForExit();
+        if (p.ExitCode != 0 || !File.Exists(Image) || !File.Exists(Iso))
+        {
+            string tail = string.Join(Environment.NewLine, output.TakeLast(30));
+            throw new MetalEnvironmentException($"the kernel build failed (dotnet build exit code {p.ExitCode}):{Environment.NewLine}{tail}");
+        }
+    }
+}
