@@ -31,7 +31,6 @@ internal struct PmmState
     public ulong UntrackedFramesHigh;                     // available high frames the metadata budget did not cover
     public ulong FreeFramesLow, FreeFramesHigh;
     public uint FreeExtentsLow, FreeExtentsHigh;
-    public ulong HighTrackedEnd;                          // first high address not tracked
 
     // Counters of refused calls.
     public ulong Allocations, Frees;
