@@ -27,22 +27,13 @@ internal static class HeapReport
         ["released"] = s.Releases,
     };
 
-    /// <summary>What <c>mioos-mm boot</c> reports as <c>heap</c>:
-    /// <c>{start, size, usedBytes, freeBytes, blocks, freeBlocks, largestFree, integrity}</c>.</summary>
+    /// <summary>What <c>mioos-mm boot</c> reports as <c>heap</c>: every counter (<c>start, size, usedBytes,
+    /// freeBytes, blocks, freeBlocks, largestFree</c>, ...) and the integrity walk's verdict.</summary>
     public static JsonObject Boot<TGrowth>(KernelHeap<TGrowth> heap) where TGrowth : struct, IHeapGrowth
     {
-        HeapStats s = heap.Stats();
+        JsonObject o = Full(heap.Stats());
         HeapCheck check = heap.CheckIntegrity();
-        return new JsonObject
-        {
-            ["start"] = s.Start,
-            ["size"] = s.SizeBytes,
-            ["usedBytes"] = s.UsedBytes,
-            ["freeBytes"] = s.FreeBytes,
-            ["blocks"] = s.Blocks,
-            ["freeBlocks"] = s.FreeBlocks,
-            ["largestFree"] = s.LargestFree,
-            ["integrity"] = check.IsOk ? "ok" : $"{check.Status} at 0x{check.Address:X8}",
-        };
+        o["integrity"] = check.IsOk ? "ok" : $"{check.Status} at 0x{check.Address:X8}";
+        return o;
     }
 }
