@@ -24,9 +24,15 @@ internal static class Program
 
     private static int Main(string[] args)
     {
+        if (args.Length == 2 && args[0] == "--test-modules")
+        {
+            WriteTestModules(args[1]);
+            return 0;
+        }
         if (args.Length != 3)
         {
             Console.Error.WriteLine("usage: MioOS.ImageBuilder <kernel.exe> <linker.map> <mioos.bin>");
+            Console.Error.WriteLine("       MioOS.ImageBuilder --test-modules <directory>");
             return 2;
         }
         try
@@ -43,6 +49,22 @@ internal static class Program
             Console.Error.WriteLine($"MioOS.ImageBuilder: error: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>
+    /// The two boot modules the ISO loads and the tests pass with <c>-initrd</c>, with the contents the captures
+    /// in data/bootinfo used: <c>a.bin</c> = "module A payload 123\n" (21 bytes), <c>b.bin</c> = 300 bytes with
+    /// byte i = (7*i+3) &amp; 0xff.
+    /// </summary>
+    private static void WriteTestModules(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        byte[] a = System.Text.Encoding.ASCII.GetBytes("module A payload 123\n");
+        byte[] b = new byte[300];
+        for (int i = 0; i < b.Length; i++)
+            b[i] = (byte)((7 * i + 3) & 0xff);
+        File.WriteAllBytes(Path.Combine(directory, "a.bin"), a);
+        File.WriteAllBytes(Path.Combine(directory, "b.bin"), b);
     }
 
     private static uint U32(byte[] b, int at) => BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(at));

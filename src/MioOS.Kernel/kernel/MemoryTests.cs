@@ -49,6 +49,7 @@ internal static unsafe class MemoryTests
         SelfTest.Check(protocolMatches && bi.MapEntryCount > 0 && !bi.MapFromBasicMemInfo, "protocol or memory map");
         CommandLine.Set(bi.CommandLine, bi.CommandLineLength);
         CommandLine.Print();
+        BootModules.Inventory(bi, modules.Slice(0, bi.ModuleCount), regions.Slice(0, bi.RegionCount));
 
         SelfTest.Begin("boot.sanitize");
         SanitizeStatus sanitized = MemoryMapSanitizer.Sanitize(raw.Slice(0, bi.MapEntryCount), map, out SanitizeReport report);
@@ -113,6 +114,7 @@ internal static unsafe class MemoryTests
         SelfTest.Begin("pmm.integrity");
         PmmIntegrity integrity = s_pmm.CheckIntegrity();
         SelfTest.Check(integrity.IsOk, "integrity walk");
+        BootModules.CheckReserved(ref s_pmm);
 
         AllocFreeMerge(ref s_pmm);
         RealFrames(ref s_pmm, window);

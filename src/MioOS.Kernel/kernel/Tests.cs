@@ -39,6 +39,8 @@ internal static unsafe class Tests
             VmmTests.Run(ref MemoryTests.Pmm);
         if (VmmTests.PagingOn)
             HeapTests.Run(ref MemoryTests.Pmm);
+        if (MemoryTests.PmmReady && BootModules.Recorded)
+            BootModules.CheckIntact(ref MemoryTests.Pmm, VmmTests.PagingOn);
         CommandLine.RunHarnessChecks();
     }
 
