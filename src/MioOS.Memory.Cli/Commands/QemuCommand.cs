@@ -32,15 +32,28 @@ internal static class QemuCommand
             DefaultValueFactory = _ => 60,
         };
         var append = new Option<string?>("--append") { Description = "kernel command line (with -kernel only), e.g. mioos.test=fail to check the harness" };
+        var modules = new Option<string?>("--modules")
+        {
+            Description = "boot modules (with -kernel only), as QEMU's -initrd: \"FILE [ARGS],FILE [ARGS],...\"; "
+                + "`test` loads the build's artifacts/kernel/modules/a.bin (with the argument arg1) and b.bin",
+        };
         var noBuild = new Option<bool>("--no-build") { Description = "boot the artifacts as they are, without checking the build" };
         var command = new Command("qemu", "Build (if needed) and boot the bare-metal kernel under QEMU; exit code is its self-test verdict")
         {
-            grub, memory, cpu, timeout, append, noBuild,
+            grub, memory, cpu, timeout, append, modules, noBuild,
         };
         command.SetAction(result => CommandRunner.Run(() =>
         {
             try
             {
+                KernelBuild build = KernelBuild.Locate();
+                string? moduleList = result.GetValue(modules);
+                string[] moduleItems = moduleList switch
+                {
+                    null or "" => [],
+                    "test" => [$"{build.ModuleFiles[0]} arg1", build.ModuleFiles[1]],
+                    _ => moduleList.Split(','),
+                };
                 var options = new QemuBootOptions
                 {
                     Grub = result.GetValue(grub),
@@ -48,8 +61,8 @@ internal static class QemuCommand
                     Cpu = result.GetValue(cpu) ?? "qemu32",
                     Timeout = TimeSpan.FromSeconds(Math.Max(1, result.GetValue(timeout))),
                     Append = result.GetValue(append),
+                    Modules = moduleItems,
                 };
-                KernelBuild build = KernelBuild.Locate();
                 if (!result.GetValue(noBuild))
                     build.EnsureBuilt(line => Console.Error.WriteLine($"mioos-mm: {line}"));
                 string qemu = QemuRunner.FindQemu();

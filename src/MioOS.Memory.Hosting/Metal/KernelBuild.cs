@@ -29,6 +29,20 @@ public sealed class KernelBuild
     /// <summary>The GRUB 2 ISO (multiboot2).</summary>
     public string Iso => Path.Combine(RepositoryRoot, "artifacts", "kernel", "mioos.iso");
 
+    /// <summary>The two test boot modules the build writes (see <see cref="ModuleFiles"/>).</summary>
+    public string ModulesDirectory => Path.Combine(RepositoryRoot, "artifacts", "kernel", "modules");
+
+    /// <summary>
+    /// The test boot modules, with the contents the captures in data/bootinfo used: <c>a.bin</c> =
+    /// "module A payload 123\n" (21 bytes), <c>b.bin</c> = 300 bytes with byte i = (7*i+3) &amp; 0xff. The ISO's
+    /// grub.cfg loads both after the kernel (<c>module2 /boot/a.bin argA x=1</c>, <c>module2 /boot/b.bin</c>);
+    /// pass them to a <c>-kernel</c> boot through <see cref="QemuBootOptions.Modules"/>.
+    /// </summary>
+    public IReadOnlyList<string> ModuleFiles => [Path.Combine(ModulesDirectory, "a.bin"), Path.Combine(ModulesDirectory, "b.bin")];
+
+    /// <summary>The module strings GRUB passes for the ISO's modules (only the arguments after the file name).</summary>
+    public static IReadOnlyList<string> GrubModuleStrings => ["argA x=1", ""];
+
     /// <summary>Finds the repository from <paramref name="start"/> (default: the current directory, then this assembly's directory) upwards.</summary>
     public static KernelBuild Locate(string? start = null)
     {
@@ -69,7 +83,7 @@ public sealed class KernelBuild
     /// <summary>True when both artifacts exist and are newer than every source.</summary>
     public bool IsUpToDate()
     {
-        if (!File.Exists(Image) || !File.Exists(Iso))
+        if (!File.Exists(Image) || !File.Exists(Iso) || !ModuleFiles.All(File.Exists))
             return false;
         DateTime built = new[] { File.GetLastWriteTimeUtc(Image), File.GetLastWriteTimeUtc(Iso) }.Min();
         return Sources().All(s => File.GetLastWriteTimeUtc(s) <= built);

@@ -21,7 +21,11 @@ public sealed record QemuBootOptions
     /// <summary>Kernel command line (QEMU <c>-append</c>; only with <c>-kernel</c>, GRUB's line is fixed in the ISO).</summary>
     public string? Append { get; init; }
 
-    /// <summary>Files QEMU loads as multiboot modules (<c>-initrd a,b</c>; only with <c>-kernel</c>).</summary>
+    /// <summary>
+    /// Multiboot modules for QEMU's loader (<c>-initrd "a.bin arg1,b.bin"</c>; only with <c>-kernel</c>, the ISO's
+    /// modules are fixed in its grub.cfg): each item is a file name, optionally followed by a space and arguments,
+    /// and the whole item becomes the module's string. Items must not contain commas.
+    /// </summary>
     public IReadOnlyList<string> Modules { get; init; } = [];
 
     /// <summary>How long the kernel may run before the boot counts as hung.</summary>
