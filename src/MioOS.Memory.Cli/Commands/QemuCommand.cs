@@ -1,5 +1,6 @@
 using System;
 using System.CommandLine;
+using System.Linq;
 using MioOS.Memory.Hosting.Boot;
 using MioOS.Memory.Hosting.Metal;
 
@@ -66,7 +67,7 @@ internal static class QemuCommand
                 if (!result.GetValue(noBuild))
                     build.EnsureBuilt(line => Console.Error.WriteLine($"mioos-mm: {line}"));
                 string qemu = QemuRunner.FindQemu();
-                Console.Error.WriteLine($"mioos-mm: {qemu} {string.Join(' ', QemuRunner.Arguments(build, options))}");
+                Console.Error.WriteLine($"mioos-mm: {qemu} {string.Join(' ', QemuRunner.Arguments(build, options).Select(a => a.Contains(' ') ? $"\"{a}\"" : a))}");
                 QemuBootResult boot = QemuRunner.Boot(build, options, Console.WriteLine);
                 string why = boot.Verdict switch
                 {
