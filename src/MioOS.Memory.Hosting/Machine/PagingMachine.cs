@@ -18,7 +18,7 @@ public readonly record struct MappedRange(uint Virtual, ulong Physical, ulong Le
 /// <summary>
 /// Paging on a booted <see cref="SimulatedPc"/>: a simulated CPU over its RAM, the checked memory window, the
 /// PMM reattached to that window, and the VMM created on them with the PMM as its frame source, kernel space
-/// built and paging turned on (as <c>kmain</c> does after the PMM is up).
+/// built (boot information and modules included) and paging turned on (as <c>kmain</c> does after the PMM is up).
 /// </summary>
 public sealed class PagingMachine : IDisposable
 {
@@ -51,6 +51,9 @@ public sealed class PagingMachine : IDisposable
     /// <summary>What the kernel's directory identity-maps besides the first 1 MiB and the VMM's own frames.</summary>
     public KernelSpaceLayout KernelSpace { get; private set; }
 
+    /// <summary>The boot information and module ranges the PMM reserved, identity-mapped read-only by <c>EnablePaging</c>.</summary>
+    public ReservedRange[] BootRanges { get; private set; } = [];
+
     /// <summary>The mapper to pass to <c>Pmm.AllocFrame(n, identityMap: true, ref mapper, ...)</c>.</summary>
     public VmmFrameMapper<SimulatedCpuPort, PmmPageTableFrames> Mapper() => new(Vmm);
 
@@ -72,8 +75,11 @@ public sealed class PagingMachine : IDisposable
         };
         machine.Status = VirtualMemoryManager<SimulatedCpuPort, PmmPageTableFrames>.Create(
             machine.Checked.Window, new SimulatedCpuPort(machine.Cpu), new PmmPageTableFrames(machine.Pmm), out machine.Vmm);
+        var bootRanges = new ReservedRange[machine.Pmm.ReservedCount];
+        int count = KernelSpaceLayout.CopyBootRanges(machine.Pmm, bootRanges);
+        machine.BootRanges = bootRanges[..count];
         if (machine.Status == VmmStatus.Ok)
-            machine.Status = machine.Vmm.EnablePaging(machine.KernelSpace);
+            machine.Status = machine.Vmm.EnablePaging(machine.KernelSpace, machine.BootRanges);
         return machine;
     }
 

@@ -1,3 +1,6 @@
+using System;
+using MioOS.Memory.Physical;
+
 namespace MioOS.Memory.Virtual;
 
 /// <summary>
@@ -23,6 +26,28 @@ public struct KernelSpaceLayout
 
     /// <summary>End of the PMM's metadata.</summary>
     public ulong MetadataEnd;
+
+    /// <summary>
+    /// Copies the ranges <paramref name="pmm"/> reserved for the boot information and the boot modules into
+    /// <paramref name="into"/> (what <c>EnablePaging</c> maps read-only so the kernel can still read them with
+    /// paging on) and returns how many there are; only the first <c>into.Length</c> are copied, so a return value
+    /// larger than that says the span was too small.
+    /// </summary>
+    public static int CopyBootRanges(in PhysicalMemoryManager pmm, Span<ReservedRange> into)
+    {
+        int count = 0;
+        uint reserved = pmm.ReservedCount;
+        for (uint i = 0; i < reserved; i++)
+        {
+            ReservedRange r = pmm.Reserved(i);
+            if (r.Kind != ReservedKind.BootInfo && r.Kind != ReservedKind.Module)
+                continue;
+            if (count < into.Length)
+                into[count] = r;
+            count++;
+        }
+        return count;
+    }
 }
 
 /// <summary>How <c>IdentityMapRegion</c> picks page sizes.</summary>

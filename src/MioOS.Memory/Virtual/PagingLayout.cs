@@ -14,6 +14,18 @@ namespace MioOS.Memory.Virtual;
 /// <para>Directories that are not current (a new address space being built or destroyed) are reached through
 /// two scratch pages at the top of directory slot 1022, whose page table the VMM creates at start-up and
 /// shares with every address space. So the top 8 MiB (0xFF800000 up) are the VMM's and cannot be mapped.</para>
+/// <para>The directory is split in two. The <b>kernel part</b> is slots 0-511 (0 to <see cref="KernelSpaceEnd"/>,
+/// 2 GiB: the identity-mapped low memory of the kernel image, heap, PMM metadata, boot data and anything the kernel
+/// maps for itself) plus the scratch slot; the <b>user part</b> is slots 512-1021, private to each address space;
+/// slot 1023 is each directory's own recursive entry. The kernel part sits low because the kernel identity-maps the
+/// physical memory it uses, which is low. Every directory holds the same kernel entries: the kernel directory is
+/// the master copy, and whenever the VMM changes a kernel entry (a page table made or freed, a 4 MiB page mapped or
+/// unmapped) it writes the change into every live directory, which it keeps in a list (the approach of 32-bit
+/// Linux without shared kernel PMDs: <c>pgd_list</c>, walked by <c>vmalloc_sync_all</c> and <c>__set_pmd_pte</c>).
+/// Chosen over pre-creating every kernel page table when paging is enabled, which costs 2 MiB of tables up front and
+/// rules out 4 MiB kernel pages (a slot cannot hold both), and over syncing lazily when a space is switched to,
+/// which leaves stale kernel entries (to freed tables) in directories that are not running. Kernel page tables can
+/// then be freed when they empty, as private ones are: the removal reaches every directory.</para>
 /// </remarks>
 public static class PagingLayout
 {
@@ -41,11 +53,17 @@ public static class PagingLayout
     /// <summary>Bytes in a 4 MiB page.</summary>
     public const uint LargePageSize = 4u << 20;
 
+    /// <summary>The end of the kernel part of every address space (exclusive): slots below it are shared by all.</summary>
+    public const uint KernelSpaceEnd = 0x80000000;
+
+    /// <summary>The first directory slot of the user part (private to each address space).</summary>
+    public const uint UserSlotBase = KernelSpaceEnd >> 22;
+
     /// <summary>
-    /// Software bit 9 of a page-directory entry (ignored by the CPU, SDM vol. 3 table 4-5): the page table is
-    /// the kernel's and shared with other address spaces, so it is never freed.
+    /// True when directory slot <paramref name="slot"/> is the kernel's: the same entry in every address space
+    /// (slots below <see cref="UserSlotBase"/>, and the scratch slot).
     /// </summary>
-    public const uint SharedTableBit = 1u << 9;
+    public static bool IsKernelSlot(uint slot) => slot < UserSlotBase || slot == ScratchSlot;
 
     /// <summary>CR0.PE, bit 0: protected mode.</summary>
     public const uint Cr0ProtectionEnable = 1u << 0;

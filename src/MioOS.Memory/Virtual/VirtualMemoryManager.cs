@@ -1,14 +1,22 @@
+using System;
 using System.Runtime.InteropServices;
+using MioOS.Memory.Physical;
 using MioOS.Memory.Platform;
 
 namespace MioOS.Memory.Virtual;
 
-/// <summary>The VMM's own record, kept in a frame of its own (identity-mapped once paging is on).</summary>
+/// <summary>
+/// The VMM's own record, kept in a frame of its own (identity-mapped once paging is on). The rest of that frame,
+/// from <see cref="RegistryOffset"/>, lists the page directories of the address spaces other than the kernel's
+/// (<see cref="SpaceCount"/> of them), so that a change to a kernel entry can be written into every one.
+/// </summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct VmmState
 {
     public const uint ExpectedMagic = 0x4D4D5656; // "VVMM"
     public const uint PagingOnFlag = 1;
+    public const uint RegistryOffset = 64;
+    public const uint RegistryCapacity = (4096 - RegistryOffset) / 4;
 
     public uint Magic;
     public uint KernelDirectory;
@@ -16,6 +24,7 @@ internal struct VmmState
     public uint ScratchTable;
     public uint Flags;
     public uint LargePageAddressBits;
+    public uint SpaceCount;
 }
 
 /// <summary>
@@ -24,7 +33,9 @@ internal struct VmmState
 /// <remarks>
 /// <para>A handle: every piece of state lives in memory (the page directories and tables in their real x86
 /// format, and a small <c>VmmState</c> record in a frame), reached through the memory window, so copies of
-/// this struct all see the same VMM. Mapping operations act on the current address space.</para>
+/// this struct all see the same VMM. Mapping operations act on the current address space: in its user part
+/// (<see cref="PagingLayout.UserSlotBase"/> up) they are private to it, in the kernel part they show in every
+/// address space (see <see cref="PagingLayout"/> for how the kernel part is kept the same everywhere).</para>
 /// <para>Before paging is on, tables are reached at their physical addresses; after, through the recursive
 /// directory entry (see <see cref="PagingLayout"/>). Every failure is a <see cref="VmmStatus"/> and leaves
 /// the paging structures as they were.</para>
@@ -82,13 +93,14 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
         window.Zero(directory.Value, Frames.Size);
         window.Zero(scratch.Value, Frames.Size);
         window.Write(directory.Value + PagingLayout.RecursiveSlot * 4, (uint)directory.Value | SupervisorEntryFlags);
-        window.Write(directory.Value + PagingLayout.ScratchSlot * 4, (uint)scratch.Value | SupervisorEntryFlags | PagingLayout.SharedTableBit);
+        window.Write(directory.Value + PagingLayout.ScratchSlot * 4, (uint)scratch.Value | SupervisorEntryFlags);
         VmmState* s = window.At<VmmState>(state.Value, MemoryAccess.Write);
         s->KernelDirectory = (uint)directory.Value;
         s->CurrentDirectory = (uint)directory.Value;
         s->ScratchTable = (uint)scratch.Value;
         s->Flags = 0;
         s->LargePageAddressBits = (uint)PageDirectoryEntry.LargePageAddressBits(cpu.Features);
+        s->SpaceCount = 0;
         s->Magic = VmmState.ExpectedMagic;
         vmm = new VirtualMemoryManager<TCpu, TFrames>(window, cpu, frames, state.Value);
         return VmmStatus.Ok;
@@ -107,7 +119,7 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
     /// <summary>The current page directory (what CR3 holds once paging is on).</summary>
     public PhysicalAddress CurrentDirectory => new(State->CurrentDirectory);
 
-    /// <summary>True once <see cref="EnablePaging"/> has turned paging on.</summary>
+    /// <summary>True once <c>EnablePaging</c> has turned paging on.</summary>
     public bool IsPagingEnabled => (State->Flags & VmmState.PagingOnFlag) != 0;
 
     /// <summary>M: how many physical address bits a 4 MiB page can reach on this CPU (32 without PSE-36).</summary>
@@ -123,7 +135,8 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
     /// <summary>
     /// Maps the 4 KiB page at <paramref name="virt"/> to the frame at <paramref name="phys"/> in the current
     /// address space, creating its page table on demand (a zeroed frame). Present is implied; bit 7 of
-    /// <paramref name="flags"/> is PAT.
+    /// <paramref name="flags"/> is PAT. Global is kept in the kernel part only: in the user part it would let one
+    /// space's translation survive the CR3 load that switches to another.
     /// </summary>
     public VmmStatus AllocPage(VirtualAddress virt, PhysicalAddress phys, PageFlags flags)
     {
@@ -152,7 +165,7 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
         }
         // Not-present to present needs no invalidation: the TLB holds no not-present translations (SDM 4.10.4.3).
         ulong entry = TableBase(d, pde) + virt.TableIndex * 4;
-        _window.Write(entry, PageTableEntry.Create(phys, SanitizeFlags(flags)).Value);
+        _window.Write(entry, PageTableEntry.Create(phys, SanitizeFlags(flags, d)).Value);
         return VmmStatus.Ok;
     }
 
@@ -171,12 +184,12 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
         uint d = virt.DirectoryIndex;
         if (d >= PagingLayout.ScratchSlot)
             return VmmStatus.ReservedRange;
-        if (!PageDirectoryEntry.TryCreateLarge(phys, SanitizeFlags(flags), LargePageAddressBits, out PageDirectoryEntry large))
+        if (!PageDirectoryEntry.TryCreateLarge(phys, SanitizeFlags(flags, d), LargePageAddressBits, out PageDirectoryEntry large))
             return VmmStatus.PhysicalAddressTooHigh;
         PageDirectoryEntry pde = ReadPde(d);
         if (pde.IsPresent)
             return pde.IsLargePage ? VmmStatus.AlreadyMapped : VmmStatus.PageTableInPlace;
-        WritePde(d, large.Value);
+        SetPde(d, large.Value);
         return VmmStatus.Ok;
     }
 
@@ -257,8 +270,8 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
 
     /// <summary>
     /// Unmaps the 4 KiB page at <paramref name="virt"/>, or the whole 4 MiB page when <paramref name="virt"/> is
-    /// its (4 MiB aligned) start, and invalidates its TLB entry. A page table left with no mapping goes back to
-    /// the frame source unless it is a kernel table shared with other address spaces.
+    /// its (4 MiB aligned) start, and invalidates its TLB entry (global or not). A page table left with no mapping
+    /// goes back to the frame source; a kernel one, like a kernel 4 MiB page, is removed from every address space.
     /// </summary>
     public VmmStatus FreePage(VirtualAddress virt)
     {
@@ -276,7 +289,7 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
             // The PDE is the page: reading it as a table reference would free "a table" at the page's address.
             if ((virt.Value & LargeOffsetMask) != 0)
                 return VmmStatus.Misaligned;
-            WritePde(d, 0);
+            SetPde(d, 0);
             if (paging)
             {
                 // One INVLPG anywhere in the page drops the 4 MiB translation (SDM 4.10.4.1); the second drops the
@@ -292,7 +305,7 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
         _window.Write(entry, 0u);
         if (paging)
             _cpu.InvalidatePage(virt.Value);
-        if ((pde.Value & PagingLayout.SharedTableBit) == 0 && TableIsEmpty(d, pde))
+        if (TableIsEmpty(d, pde))
             ReleaseTable(d, pde);
         return VmmStatus.Ok;
     }
@@ -372,17 +385,32 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
 
     // ---- turning paging on -----------------------------------------------------------------------------------
 
+    /// <summary>Builds the kernel's address space and turns paging on; <see cref="EnablePaging(in KernelSpaceLayout, ReadOnlySpan{ReservedRange})"/> with no boot ranges.</summary>
+    public VmmStatus EnablePaging(in KernelSpaceLayout layout) => EnablePaging(layout, default);
+
     /// <summary>
     /// Builds the kernel's address space and turns paging on: identity-maps the first 1 MiB (BIOS data, VGA
     /// text buffer), the ranges of <paramref name="layout"/>, and the VMM's own frames (record, directory,
-    /// scratch table) with 4 KiB supervisor read-write pages; marks every page table made so far as a shared
-    /// kernel table; sets CR4.PSE (when the CPU has PSE), loads CR3, sets CR0.PG and CR0.WP. Other CR0 and
-    /// CR4 bits keep their values. On failure (no frame for a table, a range already mapped elsewhere) paging
-    /// stays off and the identity pages made so far stay in the kernel's directory; a second call keeps pages
-    /// already mapped to themselves, so it can simply be retried. Page tables made here are not identity-mapped:
-    /// once paging is on they are reached through the recursive entry like every other table.
+    /// scratch table) with 4 KiB supervisor read-write pages, then every range of <paramref name="bootRanges"/>
+    /// (the boot information and the boot modules the PMM reserved, see
+    /// <see cref="KernelSpaceLayout.CopyBootRanges"/>) with supervisor <b>read-only</b> pages; sets CR4.PSE (when
+    /// the CPU has PSE) and CR4.PGE (when it has PGE; the identity pages are then Global), loads CR3, sets CR0.PG
+    /// and CR0.WP. Other CR0 and CR4 bits keep their values.
     /// </summary>
-    public VmmStatus EnablePaging(in KernelSpaceLayout layout)
+    /// <remarks>
+    /// <para>Boot data is mapped read-only because the kernel only reads it once paging is on, and with CR0.WP a
+    /// stray write (say, a heap overrun) then faults instead of quietly corrupting a module; a page it shares with
+    /// the end of the kernel image stays as the kernel's read-write mapping made it (pages already mapped to
+    /// themselves are kept). A kernel that wants to reuse that memory unmaps it (<see cref="UnmapRegion"/>)
+    /// before handing the frames back to the PMM.</para>
+    /// <para>Every range must lie in the kernel part (below <see cref="PagingLayout.KernelSpaceEnd"/>), or the
+    /// call fails with <see cref="VmmStatus.OutsideKernelSpace"/>. On failure (no frame for a table, a range
+    /// already mapped elsewhere) paging stays off and the identity pages made so far stay in the kernel's
+    /// directory; a second call keeps pages already mapped to themselves, so it can simply be retried. Page tables
+    /// made here are not identity-mapped: once paging is on they are reached through the recursive entry like
+    /// every other table.</para>
+    /// </remarks>
+    public VmmStatus EnablePaging(in KernelSpaceLayout layout, ReadOnlySpan<ReservedRange> bootRanges)
     {
         if (IsPagingEnabled || (_cpu.ReadCr0() & PagingLayout.Cr0Paging) != 0)
             return VmmStatus.PagingAlreadyEnabled;
@@ -390,30 +418,29 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
         uint directory = s->KernelDirectory;
         if (s->CurrentDirectory != directory)
             return VmmStatus.AddressSpaceInUse;
-        VmmStatus status = IdentityMapKernel(0, 0x100000);
+        PageFlags kernel = KernelIdentityFlags;
+        VmmStatus status = IdentityMapKernel(0, 0x100000, kernel);
         if (status == VmmStatus.Ok)
-            status = IdentityMapKernel(layout.KernelStart, layout.KernelEnd);
+            status = IdentityMapKernel(layout.KernelStart, layout.KernelEnd, kernel);
         if (status == VmmStatus.Ok)
-            status = IdentityMapKernel(layout.HeapStart, layout.HeapEnd);
+            status = IdentityMapKernel(layout.HeapStart, layout.HeapEnd, kernel);
         if (status == VmmStatus.Ok)
-            status = IdentityMapKernel(layout.MetadataStart, layout.MetadataEnd);
+            status = IdentityMapKernel(layout.MetadataStart, layout.MetadataEnd, kernel);
         if (status == VmmStatus.Ok)
-            status = IdentityMapKernel(_state, _state + Frames.Size);
+            status = IdentityMapKernel(_state, _state + Frames.Size, kernel);
         if (status == VmmStatus.Ok)
-            status = IdentityMapKernel(directory, (ulong)directory + Frames.Size);
+            status = IdentityMapKernel(directory, (ulong)directory + Frames.Size, kernel);
         if (status == VmmStatus.Ok)
-            status = IdentityMapKernel(s->ScratchTable, (ulong)s->ScratchTable + Frames.Size);
+            status = IdentityMapKernel(s->ScratchTable, (ulong)s->ScratchTable + Frames.Size, kernel);
+        for (int i = 0; status == VmmStatus.Ok && i < bootRanges.Length; i++)
+            status = IdentityMapKernel(bootRanges[i].Base, bootRanges[i].Base + bootRanges[i].Length, kernel & ~PageFlags.Writable);
         if (status != VmmStatus.Ok)
             return status;
-        for (uint d = 0; d < PagingLayout.RecursiveSlot; d++)
-        {
-            PageDirectoryEntry pde = ReadPde(d);
-            if (pde.IsPresent && !pde.IsLargePage)
-                WritePde(d, pde.Value | PagingLayout.SharedTableBit);
-        }
         uint cr4 = _cpu.ReadCr4();
         if (_cpu.Features.Has(CpuFeatureFlags.Pse))
             cr4 |= PagingLayout.Cr4PageSizeExtensions;
+        if (_cpu.Features.Has(CpuFeatureFlags.Pge))
+            cr4 |= PagingLayout.Cr4PageGlobalEnable;
         _cpu.WriteCr4(cr4);
         _cpu.WriteCr3(directory);
         s->Flags |= VmmState.PagingOnFlag; // the record is identity-mapped, so this address stays valid
@@ -421,19 +448,44 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
         return VmmStatus.Ok;
     }
 
-    // ---- address spaces --------------------------------------------------------------------------------------
+    /// <summary>
+    /// The flags of the kernel's own identity pages: supervisor read-write, and Global when the CPU has PGE (the
+    /// kernel part is the same in every address space, so its translations may survive a CR3 load).
+    /// </summary>
+    public PageFlags KernelIdentityFlags =>
+        _cpu.Features.Has(CpuFeatureFlags.Pge) ? PageFlags.Writable | PageFlags.Global : PageFlags.Writable;
 
     /// <summary>
-    /// Makes a new page directory that shares the kernel's page tables (and copies its 4 MiB entries), with its
-    /// own recursive entry. The kernel's tables it shares are marked shared and are never freed from then on.
-    /// Mappings added to the new space in slots the kernel does not use get private tables.
+    /// Identity-maps [<paramref name="start"/>, <paramref name="end"/>) for the kernel itself (what
+    /// <c>PMM.AllocFrame(n, identityMap: true)</c> asks for): 4 KiB pages with <see cref="KernelIdentityFlags"/>,
+    /// all or nothing as <see cref="IdentityMapRegion"/>. Refused with <see cref="VmmStatus.OutsideKernelSpace"/>
+    /// when the range reaches into the user part, where it would be private to the current address space.
+    /// </summary>
+    public VmmStatus IdentityMapKernelRegion(PhysicalAddress start, PhysicalAddress end)
+    {
+        if (end.Value > start.Value && Frames.AlignUp(end.Value) > PagingLayout.KernelSpaceEnd)
+            return VmmStatus.OutsideKernelSpace;
+        return IdentityMapRegion(start, end, KernelIdentityFlags, IdentityMapPolicy.Small);
+    }
+
+    // ---- address spaces --------------------------------------------------------------------------------------
+
+    /// <summary>Address spaces other than the kernel's that exist now.</summary>
+    public uint AddressSpaceCount => State->SpaceCount;
+
+    /// <summary>
+    /// Makes a new page directory: the kernel part is the kernel directory's (the same page tables and 4 MiB
+    /// pages, kept the same from then on), the user part is empty, and slot 1023 is its own recursive entry.
+    /// Fails with <see cref="VmmStatus.TooManyAddressSpaces"/> when the VMM's list of directories is full.
     /// </summary>
     public VmmStatus CreateAddressSpace(out PhysicalAddress directory)
     {
         directory = default;
+        VmmState* s = State;
+        if (s->SpaceCount >= VmmState.RegistryCapacity)
+            return VmmStatus.TooManyAddressSpaces;
         if (!TryTakeFrame(ref _frames, out PhysicalAddress frame))
             return VmmStatus.NoFrame;
-        VmmState* s = State;
         uint kernel = s->KernelDirectory;
         bool paging = IsPagingEnabled;
         ulong target = MapScratch(PagingLayout.ScratchPageA, frame.Value);
@@ -442,27 +494,23 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
             : MapScratch(PagingLayout.ScratchPageB, kernel);
         _window.Zero(target, Frames.Size);
         uint* to = (uint*)_window.Bytes(target, Frames.Size, MemoryAccess.Write);
-        uint* from = (uint*)_window.Bytes(source, Frames.Size, MemoryAccess.Write);
+        uint* from = (uint*)_window.Bytes(source, Frames.Size, MemoryAccess.Read);
         for (uint d = 0; d < PagingLayout.RecursiveSlot; d++)
-        {
-            uint value = from[d];
-            if ((value & (uint)PageFlags.Present) == 0)
-                continue;
-            if ((value & (uint)PageFlags.PageSize) == 0)
-            {
-                value |= PagingLayout.SharedTableBit;
-                from[d] = value;
-            }
-            to[d] = value;
-        }
+            if (PagingLayout.IsKernelSlot(d))
+                to[d] = from[d];
         to[PagingLayout.RecursiveSlot] = (uint)frame.Value | SupervisorEntryFlags;
         UnmapScratch(PagingLayout.ScratchPageA);
         UnmapScratch(PagingLayout.ScratchPageB);
+        _window.Write(_state + VmmState.RegistryOffset + s->SpaceCount * 4, (uint)frame.Value);
+        s->SpaceCount++;
         directory = frame;
         return VmmStatus.Ok;
     }
 
-    /// <summary>Makes <paramref name="directory"/> the current address space (loads CR3 when paging is on).</summary>
+    /// <summary>
+    /// Makes <paramref name="directory"/> (the kernel's, or one from <see cref="CreateAddressSpace"/>) the current
+    /// address space (loads CR3 when paging is on). Its kernel part is already up to date: nothing is copied here.
+    /// </summary>
     public VmmStatus SwitchAddressSpace(PhysicalAddress directory)
     {
         if (!IsDirectory(directory))
@@ -474,32 +522,68 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
     }
 
     /// <summary>
-    /// Frees an address space that is neither the kernel's nor the current one: its private page tables and
-    /// its directory go back to the frame source (shared kernel tables stay; mapped frames belong to whoever
-    /// mapped them).
+    /// <see cref="AllocPage"/> in <paramref name="space"/> rather than the current address space (to fill a space
+    /// before it first runs). It is entered for the call and left again: two CR3 loads when paging is on, which
+    /// drop the non-global translations, so it suits setting a space up rather than a hot path.
+    /// </summary>
+    public VmmStatus AllocPageIn(PhysicalAddress space, VirtualAddress virt, PhysicalAddress phys, PageFlags flags)
+    {
+        PhysicalAddress previous = CurrentDirectory;
+        if (space.Value == previous.Value)
+            return AllocPage(virt, phys, flags);
+        VmmStatus entered = SwitchAddressSpace(space);
+        if (entered != VmmStatus.Ok)
+            return entered;
+        VmmStatus status = AllocPage(virt, phys, flags);
+        SwitchAddressSpace(previous);
+        return status;
+    }
+
+    /// <summary><see cref="FreePage"/> in <paramref name="space"/> rather than the current address space (see <see cref="AllocPageIn"/>).</summary>
+    public VmmStatus FreePageIn(PhysicalAddress space, VirtualAddress virt)
+    {
+        PhysicalAddress previous = CurrentDirectory;
+        if (space.Value == previous.Value)
+            return FreePage(virt);
+        VmmStatus entered = SwitchAddressSpace(space);
+        if (entered != VmmStatus.Ok)
+            return entered;
+        VmmStatus status = FreePage(virt);
+        SwitchAddressSpace(previous);
+        return status;
+    }
+
+    /// <summary>
+    /// Frees an address space that is neither the kernel's nor the current one: the page tables of its user part
+    /// and its directory go back to the frame source (the kernel part's tables are the kernel's; mapped frames
+    /// belong to whoever mapped them).
     /// </summary>
     public VmmStatus DestroyAddressSpace(PhysicalAddress directory)
     {
         VmmState* s = State;
         if (directory.Value == s->KernelDirectory || directory.Value == s->CurrentDirectory)
             return VmmStatus.AddressSpaceInUse;
-        if (!IsDirectory(directory))
+        int index = RegistryIndex(directory);
+        if (index < 0)
             return VmmStatus.InvalidAddressSpace;
         ulong mapped = MapScratch(PagingLayout.ScratchPageA, directory.Value);
         uint* entries = (uint*)_window.Bytes(mapped, Frames.Size, MemoryAccess.Write);
-        for (uint d = 0; d < PagingLayout.RecursiveSlot; d++)
+        for (uint d = 0; d <= PagingLayout.RecursiveSlot; d++)
         {
             PageDirectoryEntry pde = new(entries[d]);
-            if (pde.IsPresent && !pde.IsLargePage && (pde.Value & PagingLayout.SharedTableBit) == 0)
+            if (d < PagingLayout.RecursiveSlot && !PagingLayout.IsKernelSlot(d) && pde.IsPresent && !pde.IsLargePage)
                 _frames.Free(pde.TableAddress);
             entries[d] = 0;
         }
-        entries[PagingLayout.RecursiveSlot] = 0;
         UnmapScratch(PagingLayout.ScratchPageA);
+        // Take it off the list (the last entry fills the hole) before the frame can be handed out again.
+        s->SpaceCount--;
+        ulong registry = _state + VmmState.RegistryOffset;
+        _window.Write(registry + (uint)index * 4, _window.Read<uint>(registry + s->SpaceCount * 4));
+        _window.Write(registry + s->SpaceCount * 4, 0u);
         _frames.Free(directory);
         return VmmStatus.Ok;
     }
-
     // ---- internals -------------------------------------------------------------------------------------------
 
     private static bool TryTakeFrame(ref TFrames frames, out PhysicalAddress frame)
@@ -513,8 +597,11 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
         return false;
     }
 
-    private static PageFlags SanitizeFlags(PageFlags flags) =>
-        (PageFlags)(((uint)flags & AllowedPageFlags) | (uint)PageFlags.Present);
+    private static PageFlags SanitizeFlags(PageFlags flags, uint slot)
+    {
+        uint allowed = PagingLayout.IsKernelSlot(slot) ? AllowedPageFlags : AllowedPageFlags & ~(uint)PageFlags.Global;
+        return (PageFlags)(((uint)flags & allowed) | (uint)PageFlags.Present);
+    }
 
     private ulong DirectoryEntryAddress(uint index) =>
         IsPagingEnabled ? PagingLayout.DirectoryWindow + index * 4 : (ulong)State->CurrentDirectory + index * 4;
@@ -522,6 +609,40 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
     private PageDirectoryEntry ReadPde(uint index) => new(_window.Read<uint>(DirectoryEntryAddress(index)));
 
     private void WritePde(uint index, uint value) => _window.Write(DirectoryEntryAddress(index), value);
+
+    /// <summary>
+    /// Sets directory entry <paramref name="d"/>: in the current directory for a user slot; for a kernel slot in
+    /// the kernel directory and in every address space on the list, so the kernel part stays the same everywhere
+    /// (see <see cref="PagingLayout"/>). Only the current space's TLB can hold translations through the old entry:
+    /// the caller invalidates those; the others were dropped by the CR3 load that left their space (global ones,
+    /// which survive it, are dropped by the caller's <c>invlpg</c>, which drops global entries too).
+    /// </summary>
+    private void SetPde(uint d, uint value)
+    {
+        if (!PagingLayout.IsKernelSlot(d))
+        {
+            WritePde(d, value);
+            return;
+        }
+        VmmState* s = State;
+        WriteEntryIn(s->KernelDirectory, d, value);
+        ulong registry = _state + VmmState.RegistryOffset;
+        for (uint i = 0; i < s->SpaceCount; i++)
+            WriteEntryIn(_window.Read<uint>(registry + i * 4), d, value);
+    }
+
+    /// <summary>Writes entry <paramref name="d"/> of <paramref name="directory"/>: through the recursive window when it is current, else a scratch page.</summary>
+    private void WriteEntryIn(uint directory, uint d, uint value)
+    {
+        if (directory == State->CurrentDirectory)
+        {
+            WritePde(d, value);
+            return;
+        }
+        ulong at = MapScratch(PagingLayout.ScratchPageB, directory);
+        _window.Write(at + d * 4, value);
+        UnmapScratch(PagingLayout.ScratchPageB);
+    }
 
     /// <summary>Where the table of slot <paramref name="d"/> is reachable: the recursive window once paging is on.</summary>
     private ulong TableBase(uint d, PageDirectoryEntry pde) =>
@@ -539,7 +660,7 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
         ulong zeroAt = MapScratch(PagingLayout.ScratchPageA, frame.Value);
         _window.Zero(zeroAt, Frames.Size);
         UnmapScratch(PagingLayout.ScratchPageA);
-        WritePde(d, value);
+        SetPde(d, value);
         if (IsPagingEnabled)
             _cpu.InvalidatePage(PagingLayout.TablesBase + d * PagingLayout.SmallPageSize); // the slot's alias may be cached from an earlier table
         return VmmStatus.Ok;
@@ -547,7 +668,7 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
 
     private void ReleaseTable(uint d, PageDirectoryEntry pde)
     {
-        WritePde(d, 0);
+        SetPde(d, 0);
         if (IsPagingEnabled)
             _cpu.InvalidatePage(PagingLayout.TablesBase + d * PagingLayout.SmallPageSize);
         _frames.Free(pde.TableAddress);
@@ -590,7 +711,7 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
     }
 
     /// <summary>Identity-maps a kernel range with 4 KiB pages, accepting pages already mapped to themselves.</summary>
-    private VmmStatus IdentityMapKernel(ulong start, ulong end)
+    private VmmStatus IdentityMapKernel(ulong start, ulong end, PageFlags flags)
     {
         if (end <= start)
             return VmmStatus.Ok;
@@ -598,6 +719,8 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
         ulong last = Frames.AlignUp(end);
         if (last > FourGiB)
             return VmmStatus.InvalidRange;
+        if (last > PagingLayout.KernelSpaceEnd)
+            return VmmStatus.OutsideKernelSpace;
         for (ulong a = first; a < last; a += PagingLayout.SmallPageSize)
         {
             PageInfo info = Query(new VirtualAddress((uint)a));
@@ -607,7 +730,7 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
                     return VmmStatus.AlreadyMapped;
                 continue;
             }
-            VmmStatus status = AllocPage(new VirtualAddress((uint)a), new PhysicalAddress(a), PageFlags.Writable);
+            VmmStatus status = AllocPage(new VirtualAddress((uint)a), new PhysicalAddress(a), flags);
             if (status != VmmStatus.Ok)
                 return status;
         }
@@ -636,15 +759,20 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
         _cpu.InvalidatePage(page);
     }
 
-    private bool IsDirectory(PhysicalAddress directory)
+    /// <summary>True for the kernel directory and every directory on the list.</summary>
+    private bool IsDirectory(PhysicalAddress directory) =>
+        directory.Value == State->KernelDirectory || RegistryIndex(directory) >= 0;
+
+    /// <summary>Where <paramref name="directory"/> sits on the list of address spaces, or -1.</summary>
+    private int RegistryIndex(PhysicalAddress directory)
     {
         if (!directory.IsFrameAligned || directory.Value >= FourGiB || directory.IsNull)
-            return false;
-        if (directory.Value == State->CurrentDirectory || directory.Value == State->KernelDirectory)
-            return true;
-        ulong mapped = MapScratch(PagingLayout.ScratchPageA, directory.Value);
-        uint recursive = _window.Read<uint>(mapped + PagingLayout.RecursiveSlot * 4);
-        UnmapScratch(PagingLayout.ScratchPageA);
-        return (recursive & PageDirectoryEntry.TableAddressMask) == directory.Value && (recursive & (uint)PageFlags.Present) != 0;
+            return -1;
+        VmmState* s = State;
+        ulong registry = _state + VmmState.RegistryOffset;
+        for (uint i = 0; i < s->SpaceCount; i++)
+            if (_window.Read<uint>(registry + i * 4) == (uint)directory.Value)
+                return (int)i;
+        return -1;
     }
 }

@@ -4,9 +4,10 @@ using MioOS.Memory.Platform;
 namespace MioOS.Memory.Virtual;
 
 /// <summary>
-/// What <c>PMM.AllocFrame(n, identityMap: true)</c> calls: identity-maps the run in the current address space
-/// with 4 KiB supervisor read-write pages, and unmaps it when the frames are freed. All or nothing: a run
-/// that touches a mapped page, or needs a page table no frame is left for, maps nothing.
+/// What <c>PMM.AllocFrame(n, identityMap: true)</c> calls: identity-maps the run in the kernel part of the address
+/// space (so every address space sees it) with 4 KiB supervisor read-write pages, Global when the CPU has PGE, and
+/// unmaps it when the frames are freed. All or nothing: a run that touches a mapped page, reaches into the user
+/// part, or needs a page table no frame is left for, maps nothing.
 /// </summary>
 public struct VmmFrameMapper<TCpu, TFrames> : IFrameMapper
     where TCpu : struct, ICpu
@@ -23,7 +24,7 @@ public struct VmmFrameMapper<TCpu, TFrames> : IFrameMapper
     /// <inheritdoc/>
     public bool MapIdentity(PhysicalAddress start, ulong length)
     {
-        LastStatus = _vmm.IdentityMapRegion(start, new PhysicalAddress(start.Value + length), PageFlags.Writable, IdentityMapPolicy.Small);
+        LastStatus = _vmm.IdentityMapKernelRegion(start, new PhysicalAddress(start.Value + length));
         return LastStatus == VmmStatus.Ok;
     }
 

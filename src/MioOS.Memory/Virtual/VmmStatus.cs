@@ -45,4 +45,11 @@ public enum VmmStatus : byte
 
     /// <summary>The directory address does not name a page directory this VMM made.</summary>
     InvalidAddressSpace,
+
+    /// <summary>A kernel range reaches into the user part of the address space (at or above
+    /// <see cref="PagingLayout.KernelSpaceEnd"/>), where it would not be shared by every address space.</summary>
+    OutsideKernelSpace,
+
+    /// <summary>The VMM's list of address spaces is full.</summary>
+    TooManyAddressSpaces,
 }

@@ -8,8 +8,9 @@ using MioOS.Memory.Virtual;
 namespace MioOS.Memory.Tests.Virtual;
 
 /// <summary>
-/// Random create/switch/map/free/destroy sequences over several address spaces: kernel mappings (in a table
-/// shared before any space exists; tables the kernel adds later are not propagated to older spaces) show in every space, private mappings only in their own, destroying a space
+/// Random create/switch/map/free/destroy sequences over several address spaces: kernel mappings (here in one
+/// kernel table that exists before any space; <see cref="KernelSharingPropertyTests"/> covers tables and 4 MiB pages
+/// made and removed later) show in every space, private mappings (user part) only in their own, destroying a space
 /// returns its directory and private tables, and no frame leaks.
 /// </summary>
 public class AddressSpacePropertyTests

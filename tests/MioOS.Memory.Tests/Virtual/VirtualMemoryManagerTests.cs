@@ -24,7 +24,7 @@ public class VirtualMemoryManagerTests
     }
 
     [Fact]
-    public void EnablePaging_sets_pg_wp_pse_loads_cr3_and_keeps_the_other_bits()
+    public void EnablePaging_sets_pg_wp_pse_pge_loads_cr3_and_keeps_the_other_bits()
     {
         using VmmMachine m = new(CpuModel.Qemu32);
         const uint osfxsr = 1u << 9, ne = 1u << 5, tsd = 1u << 2;
@@ -33,7 +33,7 @@ public class VirtualMemoryManagerTests
         uint cr0 = m.Cpu.Cr0;
         Assert.Equal(VmmStatus.Ok, m.Vmm.EnablePaging(VmmMachine.Layout));
         Assert.Equal(cr0 | PagingLayout.Cr0Paging | PagingLayout.Cr0WriteProtect, m.Cpu.Cr0);
-        Assert.Equal(osfxsr | tsd | PagingLayout.Cr4PageSizeExtensions, m.Cpu.Cr4); // the seed overwrote CR4
+        Assert.Equal(osfxsr | tsd | PagingLayout.Cr4PageSizeExtensions | PagingLayout.Cr4PageGlobalEnable, m.Cpu.Cr4); // the seed overwrote CR4
         Assert.Equal((uint)m.Vmm.KernelDirectory.Value, m.Cpu.Cr3);
         Assert.True(m.Vmm.IsPagingEnabled);
         Assert.Equal(VmmStatus.PagingAlreadyEnabled, m.Vmm.EnablePaging(VmmMachine.Layout));
@@ -330,20 +330,24 @@ public class VirtualMemoryManagerTests
         Assert.Equal((uint)space.Value, m.Cpu.Cr3);
         Assert.Equal(0x300000UL, m.Cpu.Translate(0x40000000, AccessKind.Read).Physical.Value); // shared
         Assert.Equal((ulong)VmmMachine.HeapStart, m.Cpu.Translate((uint)VmmMachine.HeapStart, AccessKind.Write).Physical.Value);
-        Assert.Equal(VmmStatus.Ok, m.Vmm.AllocPage(V(0x50000000), P(0x310000), Rw | PageFlags.User)); // private table
+        Assert.Equal(VmmStatus.Ok, m.Vmm.AllocPage(V(0x90000000), P(0x310000), Rw | PageFlags.User)); // private table (user part)
         Assert.Equal(frames + 3, m.Pool.Allocated.Count);
         Assert.Equal(VmmStatus.Ok, m.Vmm.AllocPage(V(0x40002000), P(0x320000), Rw)); // into the shared kernel table
         Assert.Equal(VmmStatus.AddressSpaceInUse, m.Vmm.DestroyAddressSpace(space));
         Assert.Equal(VmmStatus.Ok, m.Vmm.SwitchAddressSpace(m.Vmm.KernelDirectory));
-        Assert.True(m.Cpu.Translate(0x50000000, AccessKind.Read).IsFault); // private stays private
+        Assert.True(m.Cpu.Translate(0x90000000, AccessKind.Read).IsFault); // private stays private
         Assert.Equal(0x320000UL, m.Cpu.Translate(0x40002000, AccessKind.Read).Physical.Value); // shared table
         Assert.Equal(VmmStatus.Ok, m.Vmm.FreePage(V(0x40000000)));
         Assert.Equal(VmmStatus.Ok, m.Vmm.FreePage(V(0x40002000)));
-        Assert.NotEqual(0u, m.Pde(0x100) & 1); // shared kernel tables are never freed
+        // An empty kernel table goes back, and its removal reaches the other space too.
+        Assert.Equal(0u, m.Pde(0x100) & 1);
+        Assert.Equal(0u, m.ReadPhysical(space.Value + 0x100 * 4));
+        Assert.Equal(frames + 2, m.Pool.Allocated.Count);
         Assert.Equal(VmmStatus.AddressSpaceInUse, m.Vmm.DestroyAddressSpace(m.Vmm.KernelDirectory));
         Assert.Equal(VmmStatus.InvalidAddressSpace, m.Vmm.SwitchAddressSpace(P(0x300000)));
         Assert.Equal(VmmStatus.Ok, m.Vmm.DestroyAddressSpace(space));
-        Assert.Equal(frames + 1, m.Pool.Allocated.Count); // the shared table in slot 0x100 stays
+        Assert.Equal(VmmStatus.InvalidAddressSpace, m.Vmm.SwitchAddressSpace(space));
+        Assert.Equal(frames, m.Pool.Allocated.Count);
     }
 
     [Fact]

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using CsCheck;
+using MioOS.Memory.Boot;
+using MioOS.Memory.Hosting.Boot;
 using MioOS.Memory.Hosting.Cpu;
 using MioOS.Memory.Hosting.Machine;
 using MioOS.Memory.Physical;
@@ -39,6 +41,55 @@ public class VmmOnPmmTests
         Assert.True(c.PageTables >= 2);
         Assert.Equal(VmmStatus.Ok, m.Vmm.AllocPage(new VirtualAddress(0x40000000), new PhysicalAddress(0x300000), PageFlags.Writable));
         Assert.True(m.Pmm.CheckIntegrity().IsOk);
+    }
+
+    [Theory]
+    [InlineData(BootProtocol.Multiboot1)]
+    [InlineData(BootProtocol.Multiboot2)]
+    public void Boot_info_and_modules_stay_readable_once_paging_is_on_and_are_read_only(BootProtocol protocol)
+    {
+        byte[] initrd = new byte[10000];
+        new Random(7).NextBytes(initrd);
+        byte[] tiny = [1, 2, 3];
+        var config = MachineConfig.Default with
+        {
+            Protocol = protocol,
+            CommandLine = "console=ttyS0",
+            Modules = [new BootModuleImage(initrd, "initrd"), new BootModuleImage(tiny, "tiny")],
+        };
+        using SimulatedPc pc = SimulatedPc.Boot(config);
+        using PagingMachine m = Boot(pc);
+        Assert.NotEmpty(m.BootRanges);
+        Assert.Equal(2, pc.Modules.Count);
+        byte[][] images = [initrd, tiny];
+        for (int i = 0; i < 2; i++)
+        {
+            BootModule module = pc.Modules[i];
+            Assert.Equal((ulong)images[i].Length, module.End - module.Start);
+            for (ulong a = module.Start; a < module.End; a++) // through the checked window: the simulated MMU
+                Assert.Equal(images[i][a - module.Start], m.Checked.Window.Read<byte>(a));
+        }
+        // Everything the loader handed over (info block, strings, memory map, modules) translates to itself,
+        // read-only unless its page is shared with a read-write kernel range.
+        foreach (BootRegion r in pc.BootRegions)
+            for (ulong a = r.Base & ~0xFFFUL; a < r.Base + r.Length; a += 4096)
+            {
+                Translation t = m.Cpu.Walk((uint)a, AccessKind.Read);
+                Assert.False(t.IsFault, $"0x{a:X}: {t.Fault}");
+                Assert.Equal(a, t.Physical.Value);
+                bool sharedWithKernel = a < m.KernelSpace.KernelEnd;
+                Assert.Equal(!sharedWithKernel, m.Cpu.Walk((uint)a, AccessKind.Write).IsFault);
+            }
+        Assert.Equal("console=ttyS0", Text(m, pc.BootInfo.CommandLine, pc.BootInfo.CommandLineLength).Replace("kernel.bin ", "", StringComparison.Ordinal));
+        Assert.True(m.Pmm.CheckIntegrity().IsOk);
+    }
+
+    private static string Text(PagingMachine m, ulong address, uint length)
+    {
+        var chars = new char[length];
+        for (uint i = 0; i < length; i++)
+            chars[i] = (char)m.Checked.Window.Read<byte>(address + i);
+        return new string(chars);
     }
 
     [Fact]
