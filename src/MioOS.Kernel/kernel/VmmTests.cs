@@ -1,3 +1,4 @@
+using System;
 using MioOS.Memory.Physical;
 using MioOS.Memory.Platform;
 using MioOS.Memory.Virtual;
@@ -40,8 +41,11 @@ internal static unsafe class VmmTests
             MetadataStart = stats.MetadataBase,
             MetadataEnd = stats.MetadataBase + stats.MetadataLength,
         };
+        // The boot info and modules stay readable (read-only) once paging is on.
+        Span<ReservedRange> bootRanges = stackalloc ReservedRange[64];
+        int bootRangeCount = KernelSpaceLayout.CopyBootRanges(pmm, bootRanges);
         if (st == VmmStatus.Ok)
-            st = s_vmm.EnablePaging(layout);
+            st = s_vmm.EnablePaging(layout, bootRanges.Slice(0, bootRangeCount));
         uint cr0 = cpu.ReadCr0();
         Serial.Write("cr3 ");
         Serial.WriteHex(cpu.ReadCr3(), 8);
