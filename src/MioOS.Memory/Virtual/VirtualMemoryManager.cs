@@ -425,7 +425,7 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
         if (status == VmmStatus.Ok)
             status = IdentityMapKernel(layout.HeapStart, layout.HeapEnd, kernel);
         if (status == VmmStatus.Ok)
-            status = IdentityMapKernel(layout.MetadataStart, layout.MetadataEnd, kernel);
+            status = IdentityMapKernel(layout.MetadataStart, layout.MetadataEnd, kernel, largePages: true); // the better fit: it is big and never unmapped
         if (status == VmmStatus.Ok)
             status = IdentityMapKernel(_state, _state + Frames.Size, kernel);
         if (status == VmmStatus.Ok)
@@ -711,7 +711,7 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
     }
 
     /// <summary>Identity-maps a kernel range with 4 KiB pages, accepting pages already mapped to themselves.</summary>
-    private VmmStatus IdentityMapKernel(ulong start, ulong end, PageFlags flags)
+    private VmmStatus IdentityMapKernel(ulong start, ulong end, PageFlags flags, bool largePages = false)
     {
         if (end <= start)
             return VmmStatus.Ok;
@@ -721,8 +721,19 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
             return VmmStatus.InvalidRange;
         if (last > PagingLayout.KernelSpaceEnd)
             return VmmStatus.OutsideKernelSpace;
+        largePages &= _cpu.Features.Has(CpuFeatureFlags.Pse);
         for (ulong a = first; a < last; a += PagingLayout.SmallPageSize)
         {
+            // A whole, aligned, still empty 4 MiB stretch inside the range takes one PSE entry instead of a table.
+            if (largePages && (a & (PagingLayout.LargePageSize - 1)) == 0 && last - a >= PagingLayout.LargePageSize
+                && !ReadDirectoryEntry((uint)(a >> 22)).IsPresent)
+            {
+                VmmStatus large = AllocPage4MiB(new VirtualAddress((uint)a), new PhysicalAddress(a), flags);
+                if (large != VmmStatus.Ok)
+                    return large;
+                a += PagingLayout.LargePageSize - PagingLayout.SmallPageSize;
+                continue;
+            }
             PageInfo info = Query(new VirtualAddress((uint)a));
             if (info.IsMapped)
             {
