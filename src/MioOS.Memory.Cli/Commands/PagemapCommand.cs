@@ -26,10 +26,8 @@ internal static class PagemapCommand
         paging.AddTo(command);
         command.SetAction(result => CommandRunner.Run(() =>
         {
-            using SimulatedPc pc = SimulatedPc.Boot(machine.Resolve(result));
-            using PagingMachine m = PagingMachine.Start(pc, paging.Resolve(result));
-            if (m.Status != VmmStatus.Ok)
-                throw new BootFailedException("vmm", $"paging could not be enabled ({m.Status})");
+            using KernelMachine kernel = KernelMachine.Boot(machine.Resolve(result), paging.Resolve(result));
+            PagingMachine m = kernel.Paging;
             var ranges = m.PageMap();
             TextWriter writer = output ?? Console.Out;
             if (result.GetValue(machine.Json))

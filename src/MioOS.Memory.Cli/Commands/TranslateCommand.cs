@@ -37,10 +37,8 @@ internal static class TranslateCommand
         command.SetAction(result => CommandRunner.Run(() =>
         {
             uint[] linear = result.GetValue(addresses)!.Select(ParseAddress).ToArray();
-            using SimulatedPc pc = SimulatedPc.Boot(machine.Resolve(result));
-            using PagingMachine m = PagingMachine.Start(pc, paging.Resolve(result));
-            if (m.Status != VmmStatus.Ok)
-                throw new BootFailedException("vmm", $"paging could not be enabled ({m.Status})");
+            using KernelMachine kernel = KernelMachine.Boot(machine.Resolve(result), paging.Resolve(result));
+            PagingMachine m = kernel.Paging;
             AccessKind kind = result.GetValue(write) ? AccessKind.Write : AccessKind.Read;
             bool isUser = result.GetValue(user);
             TextWriter writer = output ?? Console.Out;
