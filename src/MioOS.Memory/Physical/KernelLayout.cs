@@ -15,6 +15,12 @@ public readonly struct KernelLayout
     /// <summary>The heap's initial size (spec section 3).</summary>
     public const ulong InitialHeapSize = 3 * 1024 * 1024;
 
+    /// <summary>
+    /// The kernel's half of every address space (0 to 2 GiB), where the VMM identity-maps what the kernel itself
+    /// touches: the PMM places its metadata below this.
+    /// </summary>
+    public const ulong IdentityMappedLimit = 0x80000000;
+
     /// <summary>The kernel image's first byte.</summary>
     public readonly ulong KernelBase;
 

@@ -67,8 +67,9 @@ public readonly unsafe partial struct PhysicalMemoryManager
 
     /// <summary>
     /// Builds the free store from a sanitised map: the low region from the kernel base to 4 GiB and the high
-    /// region above, less the kernel image, the heap area, the metadata area (placed right after the heap) and
-    /// every boot region (info block, strings, modules).
+    /// region above, less the kernel image, the heap area, the metadata area and every boot region (info block,
+    /// strings, modules). The metadata goes right after the heap when the available range there holds it, else
+    /// into the lowest stretch of available memory below <see cref="KernelLayout.IdentityMappedLimit"/> that does.
     /// </summary>
     public static PmmInitResult Initialize(in MemoryWindow window, KernelLayout layout, ReadOnlySpan<MemoryMapEntry> map,
         ReadOnlySpan<BootRegion> bootRegions, out PhysicalMemoryManager pmm)
@@ -103,30 +104,34 @@ public readonly unsafe partial struct PhysicalMemoryManager
         int reservedCapacity = 3 + bootRegions.Length;
         ulong fixedBytes = Frames.AlignUp((ulong)sizeof(PmmState) + (ulong)map.Length * (ulong)sizeof(MemoryMapEntry)
             + (ulong)reservedCapacity * (ulong)sizeof(ReservedRange));
-        ulong metadataBase = layout.HeapEnd;
-        ulong room = homeEnd - metadataBase;
-        ulong budget = lowAvailableFrames * Frames.Size / 8;
-        if (budget > room)
-            budget = room;
         ulong lowRecords = lowAvailableFrames + 1;
+        ulong budget = lowAvailableFrames * Frames.Size / 8;
         ulong highRecords = 0;
         if (budget > fixedBytes + lowRecords * ExtentRecord.Size)
             highRecords = (budget - fixedBytes - lowRecords * ExtentRecord.Size) / ExtentRecord.Size;
         if (highRecords > highAvailableFrames)
             highRecords = highAvailableFrames;
-        ulong capacity = lowRecords + highRecords;
-        if (capacity > uint.MaxValue)
-            capacity = uint.MaxValue;
-        ulong metadataLength = fixedBytes + Frames.AlignUp(capacity * ExtentRecord.Size);
-        if (metadataLength > room)
-            return new PmmInitResult(PmmInitStatus.NoUsableLowMemory, homeEnd);
 
         for (int i = 0; i < bootRegions.Length; i++)
         {
             BootRegion r = bootRegions[i];
-            if (Overlaps(r.Base, r.Length, layout.HeapStart, metadataBase + metadataLength - layout.HeapStart))
+            if (Overlaps(r.Base, r.Length, layout.HeapStart, KernelLayout.InitialHeapSize))
                 return new PmmInitResult(PmmInitStatus.BootInfoInHeap, r.Base);
         }
+
+        // The lowest place after the heap that holds it all; failing that, the roomiest one, with fewer high
+        // records. On small-island maps the range after the heap can be far smaller than one further up.
+        ulong metadataBase = FindMetadataPlace(map, bootRegions, layout.HeapEnd, MetadataBytes(fixedBytes, lowRecords + highRecords), out ulong room);
+        if (metadataBase == 0)
+        {
+            ulong recordRoom = room > fixedBytes ? (room - fixedBytes) / ExtentRecord.Size : 0;
+            if (recordRoom < lowRecords)
+                return new PmmInitResult(PmmInitStatus.NoUsableLowMemory, homeEnd);
+            highRecords = recordRoom - lowRecords;
+            metadataBase = FindMetadataPlace(map, bootRegions, layout.HeapEnd, MetadataBytes(fixedBytes, lowRecords + highRecords), out _);
+        }
+        ulong capacity = lowRecords + highRecords;
+        ulong metadataLength = MetadataBytes(fixedBytes, capacity);
 
         window.Zero(metadataBase, fixedBytes);
         PmmState* s = window.At<PmmState>(metadataBase, MemoryAccess.Write);
@@ -298,6 +303,48 @@ public readonly unsafe partial struct PhysicalMemoryManager
         r->Links.Left = s->RecordFreeList;
         s->RecordFreeList = id;
         s->RecordsInUse--;
+    }
+
+    private static ulong MetadataBytes(ulong fixedBytes, ulong records) => fixedBytes + Frames.AlignUp(records * ExtentRecord.Size);
+
+    /// <summary>
+    /// The lowest frame-aligned address at or above <paramref name="from"/>, in the kernel's identity-mapped half,
+    /// where <paramref name="bytes"/> fit inside one available range without touching a boot region; 0 when there
+    /// is none. <paramref name="largestRoom"/> is the most that would fit anywhere.
+    /// </summary>
+    private static ulong FindMetadataPlace(ReadOnlySpan<MemoryMapEntry> map, ReadOnlySpan<BootRegion> bootRegions, ulong from,
+        ulong bytes, out ulong largestRoom)
+    {
+        largestRoom = 0;
+        ulong found = 0;
+        for (int i = 0; i < map.Length; i++)
+        {
+            if (map[i].Kind != MemoryType.Available)
+                continue;
+            ulong end = Min(map[i].Base + map[i].Length, KernelLayout.IdentityMappedLimit);
+            ulong start = Frames.AlignUp(Max(map[i].Base, from));
+            while (start < end)
+            {
+                // The free stretch runs from start to the lowest boot region that overlaps what is left.
+                ulong stop = end, skipTo = end;
+                for (int b = 0; b < bootRegions.Length; b++)
+                {
+                    ulong rStart = Frames.AlignDown(bootRegions[b].Base);
+                    ulong rEnd = Frames.AlignUp(bootRegions[b].Base + bootRegions[b].Length);
+                    if (rEnd > start && rStart < stop)
+                    {
+                        stop = Max(rStart, start);
+                        skipTo = rEnd;
+                    }
+                }
+                ulong roomHere = stop - start;
+                largestRoom = Max(largestRoom, roomHere);
+                if (found == 0 && roomHere >= bytes)
+                    found = start;
+                start = skipTo;
+            }
+        }
+        return found;
     }
 
     private static ulong FramesIn(ulong start, ulong end, ulong low, ulong high)

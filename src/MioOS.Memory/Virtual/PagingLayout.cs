@@ -54,7 +54,7 @@ public static class PagingLayout
     public const uint LargePageSize = 4u << 20;
 
     /// <summary>The end of the kernel part of every address space (exclusive): slots below it are shared by all.</summary>
-    public const uint KernelSpaceEnd = 0x80000000;
+    public const uint KernelSpaceEnd = (uint)Physical.KernelLayout.IdentityMappedLimit;
 
     /// <summary>The first directory slot of the user part (private to each address space).</summary>
     public const uint UserSlotBase = KernelSpaceEnd >> 22;
