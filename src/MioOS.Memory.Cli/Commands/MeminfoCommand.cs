@@ -49,11 +49,7 @@ internal static class MeminfoCommand
     {
         FirmwareFigures f = FirmwareFigures.From(pc.Map);
         var table = Fmt.NewTable("", "amount");
-        ulong installed = 0;
-        foreach (var e in pc.Map)
-            if (e.Kind != Memory.Boot.MemoryType.Reserved)
-                installed += e.Length;
-        table.AddRow("installed", Fmt.Bytes(installed));
+        table.AddRow("installed", Fmt.Bytes(f.InstalledBytes));
         table.AddRow("firmware usable", Fmt.Frames(f.UsableFramesBelow4G + f.UsableFramesAbove4G));
         if (pc.PmmResult.IsOk)
         {

@@ -8,14 +8,7 @@ internal static class Fmt
 {
     public static string Hex(ulong v) => v <= uint.MaxValue ? $"0x{v:X8}" : $"0x{v:X}";
 
-    public static string Bytes(ulong bytes) => bytes switch
-    {
-        >= 1ul << 40 => $"{bytes / (double)(1ul << 40):0.##} TiB",
-        >= 1ul << 30 => $"{bytes / (double)(1ul << 30):0.##} GiB",
-        >= 1ul << 20 => $"{bytes / (double)(1ul << 20):0.##} MiB",
-        >= 1ul << 10 => $"{bytes / 1024.0:0.##} KiB",
-        _ => $"{bytes} B",
-    };
+    public static string Bytes(ulong bytes) => SizeText.Bytes(bytes);
 
     public static string Frames(ulong frames) => $"{frames:N0} frames ({Bytes(frames * 4096)})";
 

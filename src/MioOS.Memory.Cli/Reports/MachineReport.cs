@@ -100,7 +100,7 @@ internal static class MachineReport
             ["reserved"] = new JsonArray(Enumerable.Range(0, (int)pc.Pmm.ReservedCount).Select(i =>
             {
                 ReservedRange r = pc.Pmm.Reserved((uint)i);
-                return (JsonNode)new JsonObject { ["base"] = r.Base, ["length"] = r.Length, ["kind"] = KindName(r.Kind) };
+                return (JsonNode)new JsonObject { ["base"] = r.Base, ["length"] = r.Length, ["kind"] = BootErrorText.ReservedName(r.Kind) };
             }).ToArray()),
             ["integrity"] = Integrity(pc.Pmm.CheckIntegrity()),
         };
@@ -108,12 +108,4 @@ internal static class MachineReport
 
     public static string Integrity(PmmIntegrity i) => i.IsOk ? "ok" : $"{i.Status} at 0x{i.Address:X}";
 
-    public static string KindName(ReservedKind k) => k switch
-    {
-        ReservedKind.KernelImage => "kernelImage",
-        ReservedKind.Heap => "heap",
-        ReservedKind.PmmMetadata => "pmmMetadata",
-        ReservedKind.BootInfo => "bootInfo",
-        _ => "module",
-    };
 }

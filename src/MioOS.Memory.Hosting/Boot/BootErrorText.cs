@@ -52,4 +52,14 @@ public static class BootErrorText
         MemoryType.BadRam => "badRam",
         _ => "reserved",
     };
+
+    /// <summary>The JSON/report name of a reserved range's kind.</summary>
+    public static string ReservedName(ReservedKind k) => k switch
+    {
+        ReservedKind.KernelImage => "kernelImage",
+        ReservedKind.Heap => "heap",
+        ReservedKind.PmmMetadata => "pmmMetadata",
+        ReservedKind.BootInfo => "bootInfo",
+        _ => "module",
+    };
 }

@@ -73,6 +73,16 @@ public static class SizeText
         return (ulong)bytes;
     }
 
+    /// <summary>Formats bytes for people: "1020 KiB", "127.5 MiB", "1.5 TiB".</summary>
+    public static string Bytes(ulong bytes) => bytes switch
+    {
+        >= 1ul << 40 => $"{bytes / (double)(1ul << 40):0.##} TiB",
+        >= 1ul << 30 => $"{bytes / (double)(1ul << 30):0.##} GiB",
+        >= 1ul << 20 => $"{bytes / (double)(1ul << 20):0.##} MiB",
+        >= 1ul << 10 => $"{bytes / 1024.0:0.##} KiB",
+        _ => $"{bytes} B",
+    };
+
     /// <summary>Formats bytes as QEMU-style "128M", "5G", or with two decimals when not whole.</summary>
     public static string Format(ulong bytes)
     {

@@ -50,10 +50,10 @@ public static class PhysicalMapSvg
             {
                 double x0 = BandLeft + BandWidth * (double)(start - e.Base) / e.Length;
                 double w = Math.Max(0.5, BandWidth * (double)length / e.Length);
-                svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x0:0.##}\" y=\"{y}\" width=\"{w:0.##}\" height=\"{BandHeight}\" fill=\"{Legend[kind].Colour}\"><title>{Legend[kind].Label}: {Hex(start)}-{Hex(start + length)} ({Size(length)})</title></rect>\n");
+                svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x0:0.##}\" y=\"{y}\" width=\"{w:0.##}\" height=\"{BandHeight}\" fill=\"{Legend[kind].Colour}\"><title>{Legend[kind].Label}: {Hex(start)}-{Hex(start + length)} ({Boot.SizeText.Bytes(length)})</title></rect>\n");
             }
             svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{BandLeft}\" y=\"{y}\" width=\"{BandWidth}\" height=\"{BandHeight}\" fill=\"none\" stroke=\"#333\"/>\n");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{BandLeft + BandWidth + 10}\" y=\"{y + 15}\">{Size(e.Length)}</text>\n");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{BandLeft + BandWidth + 10}\" y=\"{y + 15}\">{Boot.SizeText.Bytes(e.Length)}</text>\n");
             y += BandHeight + Gap;
         }
         y += 20;
@@ -90,7 +90,7 @@ public static class PhysicalMapSvg
             for (uint i = 0; i < pc.Pmm.ReservedCount; i++)
             {
                 ReservedRange r = pc.Pmm.Reserved(i);
-                managed.Add((r.Base, r.Length, ReservedName(r.Kind)));
+                managed.Add((r.Base, r.Length, Boot.BootErrorText.ReservedName(r.Kind)));
             }
         }
         managed.Sort((x, y) => x.Start.CompareTo(y.Start));
@@ -99,7 +99,7 @@ public static class PhysicalMapSvg
         {
             if (e.Kind != MemoryType.Available)
             {
-                pieces.Add((e.Base, e.Length, BootErrorTextName(e.Kind)));
+                pieces.Add((e.Base, e.Length, Boot.BootErrorText.TypeName(e.Kind)));
                 continue;
             }
             ulong cursor = e.Base, end = e.Base + e.Length;
@@ -120,27 +120,7 @@ public static class PhysicalMapSvg
         return pieces;
     }
 
-    private static string ReservedName(ReservedKind k) => k switch
-    {
-        ReservedKind.KernelImage => "kernelImage",
-        ReservedKind.Heap => "heap",
-        ReservedKind.PmmMetadata => "pmmMetadata",
-        ReservedKind.BootInfo => "bootInfo",
-        _ => "module",
-    };
-
-    private static string BootErrorTextName(MemoryType t) => Boot.BootErrorText.TypeName(t);
-
     private static string Hex(ulong v) => v <= uint.MaxValue ? $"0x{v:X8}" : $"0x{v:X}";
-
-    private static string Size(ulong bytes) => bytes switch
-    {
-        >= 1ul << 40 => $"{bytes / (double)(1ul << 40):0.##} TiB",
-        >= 1ul << 30 => $"{bytes / (double)(1ul << 30):0.##} GiB",
-        >= 1ul << 20 => $"{bytes / (double)(1ul << 20):0.##} MiB",
-        >= 1ul << 10 => $"{bytes / 1024.0:0.##} KiB",
-        _ => $"{bytes} B",
-    };
 
     private static string Esc(string s) => SecurityElement.Escape(s) ?? "";
 }
