@@ -63,7 +63,7 @@ internal static unsafe class MemoryTests
         {
             if (map[i].Kind != MemoryType.Available)
                 continue;
-            if (map[i].Base >= 0x1_0000_0000UL)
+            if (map[i].Base >= AddressLimits.FourGiB)
                 availableHigh += map[i].Length;
             else
                 availableLow += map[i].Length;
@@ -246,7 +246,7 @@ internal static unsafe class MemoryTests
         {
             Serial.WriteHex(high.Value);
             Serial.Write(' ');
-            ok = status == PmmStatus.Ok && high.Value >= 0x1_0000_0000UL && (high.Value & 0x3FFFFF) == 0;
+            ok = status == PmmStatus.Ok && high.Value >= AddressLimits.FourGiB && (high.Value & 0x3FFFFF) == 0;
             // Never identity-mappable: refused, nothing taken.
             var none = default(NoFrameMapper);
             ok &= pmm.AllocFrames(1, FrameRegion.High, 1, true, ref none, out _) == PmmStatus.NotIdentityMappable;

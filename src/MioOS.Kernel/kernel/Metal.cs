@@ -6,5 +6,5 @@ namespace MioOS.Kernel;
 internal static unsafe class Metal
 {
     /// <summary>Identity window over the 32-bit physical space: base 0, limit 4 GiB. An access it cannot reach panics.</summary>
-    public static MemoryWindow Window => new MemoryWindow((byte*)0, 0x1_0000_0000UL, &Panic.WindowViolation, 0);
+    public static MemoryWindow Window => new MemoryWindow((byte*)0, AddressLimits.FourGiB, &Panic.WindowViolation, 0);
 }

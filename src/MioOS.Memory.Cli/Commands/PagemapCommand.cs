@@ -1,3 +1,4 @@
+using MioOS.Memory.Platform;
 using System;
 using System.CommandLine;
 using System.IO;
@@ -35,7 +36,7 @@ internal static class PagemapCommand
                 var json = new JsonObject
                 {
                     ["vmm"] = VmmReport.Json(m),
-                    ["recursiveWindow"] = new JsonObject { ["base"] = PagingLayout.TablesBase, ["length"] = PagingLayout.LargePageSize },
+                    ["recursiveWindow"] = new JsonObject { ["base"] = PagingLayout.TablesBase, ["length"] = Frames.LargeSize },
                     ["ranges"] = new JsonArray(ranges.Select(r => (JsonNode)new JsonObject
                     {
                         ["virtual"] = r.Virtual,
@@ -53,9 +54,9 @@ internal static class PagemapCommand
             var table = Fmt.NewTable("virtual", "physical", "size", "pages", "flags");
             foreach (MappedRange r in ranges)
                 table.AddRow($"{Fmt.Hex(r.Virtual)}-{Fmt.Hex(r.Virtual + r.Length - 1)}", Fmt.Hex(r.Physical), Fmt.Bytes(r.Length),
-                    $"{r.Length / (r.Size == PageSize.Size4MiB ? PagingLayout.LargePageSize : PagingLayout.SmallPageSize):N0} x {VmmReport.SizeName(r.Size)}",
+                    $"{r.Length / (r.Size == PageSize.Size4MiB ? Frames.LargeSize : Frames.Size):N0} x {VmmReport.SizeName(r.Size)}",
                     VmmReport.FlagLetters(r.Flags));
-            table.AddRow($"{Fmt.Hex(PagingLayout.TablesBase)}-{Fmt.Hex(0xFFFFFFFF)}", "(tables)", Fmt.Bytes(PagingLayout.LargePageSize), "recursive", "P W");
+            table.AddRow($"{Fmt.Hex(PagingLayout.TablesBase)}-{Fmt.Hex(0xFFFFFFFF)}", "(tables)", Fmt.Bytes(Frames.LargeSize), "recursive", "P W");
             foreach (var column in table.Columns)
                 column.NoWrap();
             console.Write(table);

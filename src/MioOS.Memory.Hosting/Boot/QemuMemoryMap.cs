@@ -1,3 +1,4 @@
+using MioOS.Memory.Platform;
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -36,7 +37,7 @@ public static class QemuMemoryMap
             new(0xFFFC0000, 0x40000, (uint)MemoryType.Reserved),
         };
         if (above > 0)
-            map.Add(new MemoryMapEntry(1ul << 32, above, (uint)MemoryType.Available));
+            map.Add(new MemoryMapEntry(AddressLimits.FourGiB, above, (uint)MemoryType.Available));
         return map;
     }
 }

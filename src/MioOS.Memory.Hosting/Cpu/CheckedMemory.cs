@@ -20,7 +20,7 @@ public sealed unsafe class CheckedMemory : IDisposable
     {
         _cpu = cpu;
         _self = GCHandle.Alloc(this);
-        Window = new MemoryWindow(&Resolve, 1UL << 32, GCHandle.ToIntPtr(_self));
+        Window = new MemoryWindow(&Resolve, AddressLimits.FourGiB, GCHandle.ToIntPtr(_self));
     }
 
     /// <summary>The window to hand to the core.</summary>
@@ -40,8 +40,8 @@ public sealed unsafe class CheckedMemory : IDisposable
                 throw new MemoryWindowViolationException(address, span, _cpu.RamSize);
             return _cpu.Ram + address;
         }
-        if (address >= 1UL << 32 || span > (1UL << 32) - address)
-            throw new MemoryWindowViolationException(address, span, 1UL << 32);
+        if (address >= AddressLimits.FourGiB || span > (AddressLimits.FourGiB) - address)
+            throw new MemoryWindowViolationException(address, span, AddressLimits.FourGiB);
         AccessKind kind = access == MemoryAccess.Write ? AccessKind.Write : AccessKind.Read;
         string what = access == MemoryAccess.Write ? "write" : "read";
         Translation first = _cpu.Translate((uint)address, kind);

@@ -33,7 +33,7 @@ public sealed unsafe class SimulatedCpu
         _ram = ram;
         _ramSize = ramSize;
         Model = model;
-        _cr0 = PagingLayout.Cr0ProtectionEnable | (1u << 4);
+        _cr0 = ControlRegisters.Cr0ProtectionEnable | (1u << 4);
     }
 
     /// <summary>The CPUID facts; may be switched at any time (tests do, between boots).</summary>
@@ -70,14 +70,14 @@ public sealed unsafe class SimulatedCpu
     public uint Cr4 => _cr4;
 
     /// <summary>True when CR0.PG is set.</summary>
-    public bool PagingEnabled => (_cr0 & PagingLayout.Cr0Paging) != 0;
+    public bool PagingEnabled => (_cr0 & ControlRegisters.Cr0Paging) != 0;
 
     /// <summary>MOV to CR0. Changing PG flushes the whole TLB (SDM 4.10.4.1); PG without PE is #GP.</summary>
     public void WriteCr0(uint value)
     {
-        if ((value & PagingLayout.Cr0Paging) != 0 && (value & PagingLayout.Cr0ProtectionEnable) == 0)
+        if ((value & ControlRegisters.Cr0Paging) != 0 && (value & ControlRegisters.Cr0ProtectionEnable) == 0)
             throw new InvalidOperationException("#GP: CR0.PG set with CR0.PE clear.");
-        if (((value ^ _cr0) & PagingLayout.Cr0Paging) != 0)
+        if (((value ^ _cr0) & ControlRegisters.Cr0Paging) != 0)
             Tlb.FlushAll();
         _cr0 = value;
     }
@@ -87,7 +87,7 @@ public sealed unsafe class SimulatedCpu
     {
         _cr3 = value;
         Cr3LoadCount++;
-        if ((_cr4 & PagingLayout.Cr4PageGlobalEnable) != 0)
+        if ((_cr4 & ControlRegisters.Cr4PageGlobalEnable) != 0)
             Tlb.FlushNonGlobal();
         else
             Tlb.FlushAll();
@@ -97,13 +97,13 @@ public sealed unsafe class SimulatedCpu
     public void WriteCr4(uint value)
     {
         CpuFeatures features = Model.Features;
-        if ((value & PagingLayout.Cr4PageSizeExtensions) != 0 && !features.Has(CpuFeatureFlags.Pse))
+        if ((value & ControlRegisters.Cr4PageSizeExtensions) != 0 && !features.Has(CpuFeatureFlags.Pse))
             throw new InvalidOperationException("#GP: CR4.PSE set on a CPU without PSE.");
-        if ((value & PagingLayout.Cr4PageGlobalEnable) != 0 && !features.Has(CpuFeatureFlags.Pge))
+        if ((value & ControlRegisters.Cr4PageGlobalEnable) != 0 && !features.Has(CpuFeatureFlags.Pge))
             throw new InvalidOperationException("#GP: CR4.PGE set on a CPU without PGE.");
-        if ((value & PagingLayout.Cr4PhysicalAddressExtension) != 0)
+        if ((value & ControlRegisters.Cr4PhysicalAddressExtension) != 0)
             throw new NotSupportedException("The simulated CPU models 32-bit paging only (CR4.PAE = 0).");
-        const uint flushing = PagingLayout.Cr4PageSizeExtensions | PagingLayout.Cr4PhysicalAddressExtension | PagingLayout.Cr4PageGlobalEnable;
+        const uint flushing = ControlRegisters.Cr4PageSizeExtensions | ControlRegisters.Cr4PhysicalAddressExtension | ControlRegisters.Cr4PageGlobalEnable;
         if (((value ^ _cr4) & flushing) != 0)
             Tlb.FlushAll();
         _cr4 = value;
@@ -134,7 +134,7 @@ public sealed unsafe class SimulatedCpu
             // A write through a translation cached without D walks again so D is set in memory (SDM 4.8).
             if (kind != AccessKind.Write || cached.Dirty)
             {
-                ulong mask = cached.Size == PageSize.Size4MiB ? PagingLayout.LargePageSize - 1 : PagingLayout.SmallPageSize - 1;
+                ulong mask = cached.Size == PageSize.Size4MiB ? Frames.LargeSize - 1 : Frames.Size - 1;
                 return new Translation(false, default, new PhysicalAddress(cached.PageBase.Value + (linear & mask)), cached.Size, cached.Flags, true);
             }
         }
@@ -157,8 +157,8 @@ public sealed unsafe class SimulatedCpu
         PageDirectoryEntry pde = new(ReadPhysical(pdeAddress));
         if (!pde.IsPresent)
             return Fault(linear, Codes(kind, user));
-        bool pse = (_cr4 & PagingLayout.Cr4PageSizeExtensions) != 0;
-        bool pge = (_cr4 & PagingLayout.Cr4PageGlobalEnable) != 0;
+        bool pse = (_cr4 & ControlRegisters.Cr4PageSizeExtensions) != 0;
+        bool pge = (_cr4 & ControlRegisters.Cr4PageGlobalEnable) != 0;
         if (pde.IsLargePage && pse)
         {
             int m = PageDirectoryEntry.LargePageAddressBits(Model.Features);
@@ -178,7 +178,7 @@ public sealed unsafe class SimulatedCpu
             if (fill)
                 Tlb.Insert(linear, new TlbEntry(page, PageSize.Size4MiB, w, u, (updated & (uint)PageFlags.Dirty) != 0,
                     pge && (pde.Value & (uint)PageFlags.Global) != 0, flags));
-            return new Translation(false, default, new PhysicalAddress(page.Value + (linear & (PagingLayout.LargePageSize - 1))),
+            return new Translation(false, default, new PhysicalAddress(page.Value + (linear & (Frames.LargeSize - 1))),
                 PageSize.Size4MiB, flags, false);
         }
         // PS = 1 with CR4.PSE = 0 is ignored: the entry references a page table (SDM table 4-5).
@@ -217,9 +217,9 @@ public sealed unsafe class SimulatedCpu
         if (user)
             ok = userPage && (kind != AccessKind.Write || writable);
         else if (kind == AccessKind.Write)
-            ok = writable || (_cr0 & PagingLayout.Cr0WriteProtect) == 0;
+            ok = writable || (_cr0 & ControlRegisters.Cr0WriteProtect) == 0;
         else if (kind == AccessKind.Execute)
-            ok = !userPage || (_cr4 & PagingLayout.Cr4Smep) == 0;
+            ok = !userPage || (_cr4 & ControlRegisters.Cr4Smep) == 0;
         else
             ok = true;
         return ok ? PageFaultErrorCode.None : PageFaultErrorCode.Present;
@@ -233,7 +233,7 @@ public sealed unsafe class SimulatedCpu
         if (user)
             code |= PageFaultErrorCode.User;
         // In 32-bit paging I/D is reported only when CR4.SMEP = 1 (SDM 4.7).
-        if (kind == AccessKind.Execute && (_cr4 & PagingLayout.Cr4Smep) != 0)
+        if (kind == AccessKind.Execute && (_cr4 & ControlRegisters.Cr4Smep) != 0)
             code |= PageFaultErrorCode.InstructionFetch;
         return code;
     }

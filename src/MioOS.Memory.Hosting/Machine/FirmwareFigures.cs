@@ -1,3 +1,4 @@
+using MioOS.Memory.Platform;
 using System.Collections.Generic;
 using MioOS.Memory.Boot;
 
@@ -10,7 +11,6 @@ public readonly record struct FirmwareFigures(ulong UsableFramesBelow4G, ulong U
     /// <summary>Counts them.</summary>
     public static FirmwareFigures From(IReadOnlyList<MemoryMapEntry> sanitisedMap)
     {
-        const ulong fourGiB = 1ul << 32;
         ulong below = 0, above = 0, installed = 0;
         foreach (MemoryMapEntry e in sanitisedMap)
         {
@@ -19,10 +19,10 @@ public readonly record struct FirmwareFigures(ulong UsableFramesBelow4G, ulong U
             if (e.Kind != MemoryType.Available)
                 continue;
             ulong start = e.Base, end = e.Base + e.Length; // the sanitiser left available ranges whole frames
-            if (start < fourGiB)
-                below += ((end < fourGiB ? end : fourGiB) - start) >> 12;
-            if (end > fourGiB)
-                above += (end - (start > fourGiB ? start : fourGiB)) >> 12;
+            if (start < AddressLimits.FourGiB)
+                below += ((end < AddressLimits.FourGiB ? end : AddressLimits.FourGiB) - start) >> 12;
+            if (end > AddressLimits.FourGiB)
+                above += (end - (start > AddressLimits.FourGiB ? start : AddressLimits.FourGiB)) >> 12;
         }
         return new FirmwareFigures(below, above, installed);
     }

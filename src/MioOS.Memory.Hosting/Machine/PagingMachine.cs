@@ -111,14 +111,14 @@ public sealed class PagingMachine : IDisposable
                 continue;
             if (pde.IsLargePage)
             {
-                Add(d << 22, pde.LargePageAddress(Vmm.LargePageAddressBits).Value, PagingLayout.LargePageSize, PageSize.Size4MiB, pde.LargePageFlags);
+                Add(d << 22, pde.LargePageAddress(Vmm.LargePageAddressBits).Value, Frames.LargeSize, PageSize.Size4MiB, pde.LargePageFlags);
                 continue;
             }
             for (uint t = 0; t < 1024; t++)
             {
                 PageTableEntry pte = Vmm.ReadTableEntry(d, t);
                 if (pte.IsPresent)
-                    Add(d << 22 | t << 12, pte.Frame.Value, PagingLayout.SmallPageSize, PageSize.Size4KiB,
+                    Add(d << 22 | t << 12, pte.Frame.Value, Frames.Size, PageSize.Size4KiB,
                         (PageFlags)((uint)pte.Flags & ~(uint)(PageFlags.Writable | PageFlags.User) | ((uint)pte.Flags & pde.Value & (uint)(PageFlags.Writable | PageFlags.User))));
             }
         }

@@ -141,7 +141,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         while (at < c.SegmentCount && c.Segments[at * 2] < start)
             at++;
         bool bad = start == 0 || (start & (HeapLayout.Alignment - 1)) != 0 || (length & (HeapLayout.Alignment - 1)) != 0
-            || length < minBytes || (ulong)start + length > 0x1_0000_0000UL || !_window.Contains(start, length)
+            || length < minBytes || (ulong)start + length > AddressLimits.FourGiB || !_window.Contains(start, length)
             || (start < _control + HeapLayout.ControlBlockSize && start + length > _control)
             || (at > 0 && c.Segments[(at - 1) * 2] + c.Segments[(at - 1) * 2 + 1] > start)
             || (at < c.SegmentCount && start + length > c.Segments[at * 2]);

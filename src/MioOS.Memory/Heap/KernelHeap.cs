@@ -47,7 +47,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
         length &= ~(HeapLayout.Alignment - 1);
         if ((start & (HeapLayout.Alignment - 1)) != 0 || start == 0
             || length < HeapLayout.ControlBlockSize + HeapLayout.MinBlock
-            || (ulong)start + length > 0x1_0000_0000UL || !window.Contains(start, length))
+            || (ulong)start + length > AddressLimits.FourGiB || !window.Contains(start, length))
             return HeapStatus.ControlCorrupted;
         heap = new KernelHeap<TGrowth>(window, start, growth);
         window.Zero(start, HeapLayout.ControlBlockSize);

@@ -29,7 +29,7 @@ public struct PmmHeapGrowth<TMapper> : IHeapGrowth where TMapper : struct, IFram
         if (frames == 0
             || _pmm.AllocFrames(frames, FrameRegion.Low, 1, true, ref _mapper, out PhysicalAddress address) != PmmStatus.Ok)
             return false;
-        if (address.Value + ((ulong)frames << Frames.Shift) > 0x1_0000_0000UL)
+        if (address.Value + ((ulong)frames << Frames.Shift) > AddressLimits.FourGiB)
         {
             _pmm.FreeFrame(address, ref _mapper);
             return false;

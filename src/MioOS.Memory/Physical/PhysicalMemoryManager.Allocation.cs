@@ -131,7 +131,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
             if (frame - r->Start < r->Length)
                 return PmmStatus.NotAllocationStart;
         }
-        uint freeRoot = address.Value >= 1ul << 32 ? s->HighFreeRoot : s->LowFreeRoot;
+        uint freeRoot = address.Value >= AddressLimits.FourGiB ? s->HighFreeRoot : s->LowFreeRoot;
         uint freeFloor = AugmentedTree<ExtentStore>.Floor(ref store, freeRoot, frame);
         if (freeFloor != 0 && frame - store.Record(freeFloor)->Start < store.Record(freeFloor)->Length)
             return PmmStatus.AlreadyFree;

@@ -38,7 +38,6 @@ public readonly struct PmmInitResult
 /// </remarks>
 public readonly unsafe partial struct PhysicalMemoryManager
 {
-    private const ulong FourGiB = 1ul << 32;
 
     /// <summary>Frame numbers are kept in 32 bits: memory at or above 16 TiB is not tracked.</summary>
     private const ulong TrackableLimit = 1ul << 44;
@@ -75,7 +74,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
         ReadOnlySpan<BootRegion> bootRegions, out PhysicalMemoryManager pmm)
     {
         pmm = default;
-        if ((layout.KernelBase & Frames.OffsetMask) != 0 || layout.KernelEnd < layout.KernelBase || layout.KernelBase >= FourGiB)
+        if ((layout.KernelBase & Frames.OffsetMask) != 0 || layout.KernelEnd < layout.KernelBase || layout.KernelBase >= AddressLimits.FourGiB)
             return new PmmInitResult(PmmInitStatus.BadKernelLayout, layout.KernelBase);
         if (layout.KernelEnd > layout.HeapStart)
             return new PmmInitResult(PmmInitStatus.KernelOverlapsHeap, layout.KernelEnd);
@@ -87,8 +86,8 @@ public readonly unsafe partial struct PhysicalMemoryManager
         {
             if (map[i].Kind != MemoryType.Available)
                 continue;
-            lowAvailableFrames += FramesIn(map[i].Base, map[i].Base + map[i].Length, layout.KernelBase, FourGiB);
-            highAvailableFrames += FramesIn(map[i].Base, map[i].Base + map[i].Length, FourGiB, TrackableLimit);
+            lowAvailableFrames += FramesIn(map[i].Base, map[i].Base + map[i].Length, layout.KernelBase, AddressLimits.FourGiB);
+            highAvailableFrames += FramesIn(map[i].Base, map[i].Base + map[i].Length, AddressLimits.FourGiB, TrackableLimit);
             if (map[i].Base <= layout.KernelBase && map[i].Last >= layout.KernelBase)
                 home = i;
         }
@@ -169,11 +168,11 @@ public readonly unsafe partial struct PhysicalMemoryManager
             if (e.Kind != MemoryType.Available)
                 continue;
             ulong end = e.Base + e.Length;
-            s->FirmwareFramesLow += FramesIn(e.Base, end, 0, FourGiB);
-            s->FirmwareFramesHigh += FramesIn(e.Base, end, FourGiB, ulong.MaxValue);
-            AddUsable(Max(e.Base, kernelBase), Min(end, FourGiB), FrameRegion.Low);
+            s->FirmwareFramesLow += FramesIn(e.Base, end, 0, AddressLimits.FourGiB);
+            s->FirmwareFramesHigh += FramesIn(e.Base, end, AddressLimits.FourGiB, ulong.MaxValue);
+            AddUsable(Max(e.Base, kernelBase), Min(end, AddressLimits.FourGiB), FrameRegion.Low);
 
-            ulong highStart = Max(e.Base, FourGiB);
+            ulong highStart = Max(e.Base, AddressLimits.FourGiB);
             ulong highEnd = Min(end, TrackableLimit);
             if (highStart < highEnd)
             {

@@ -130,15 +130,15 @@ public readonly unsafe partial struct PhysicalMemoryManager
     {
         while (cursor.Next(out start, out frames))
         {
-            if ((start.Value >= 1ul << 32) == (region == FrameRegion.High))
+            if ((start.Value >= AddressLimits.FourGiB) == (region == FrameRegion.High))
                 return true;
         }
         return false;
     }
 
     private bool InRegion(FrameRegion region, ulong start, ulong end) => region == FrameRegion.High
-        ? start >= 1ul << 32
-        : start >= S->KernelBase && end <= 1ul << 32;
+        ? start >= AddressLimits.FourGiB
+        : start >= S->KernelBase && end <= AddressLimits.FourGiB;
 
     private bool InsideAvailable(ulong start, ulong end)
     {

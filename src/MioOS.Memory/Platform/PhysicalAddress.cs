@@ -48,26 +48,3 @@ public readonly struct VirtualAddress
     /// <summary>Offset within a 4 KiB page: bits 11:0.</summary>
     public uint PageOffset => Value & 0xFFF;
 }
-
-/// <summary>Sizes and helpers for 4 KiB frames, the PMM's unit.</summary>
-public static class Frames
-{
-    /// <summary>Bytes in one frame.</summary>
-    public const uint Size = 4096;
-
-    /// <summary>log2 of <see cref="Size"/>.</summary>
-    public const int Shift = 12;
-
-    /// <summary>Mask of the offset bits inside a frame.</summary>
-    public const ulong OffsetMask = Size - 1;
-
-    /// <summary>Rounds an address up to the next frame boundary (saturating at the top of the space).</summary>
-    public static ulong AlignUp(ulong address)
-    {
-        ulong up = address + OffsetMask;
-        return up < address ? ulong.MaxValue & ~OffsetMask : up & ~OffsetMask;
-    }
-
-    /// <summary>Rounds an address down to its frame boundary.</summary>
-    public static ulong AlignDown(ulong address) => address & ~OffsetMask;
-}

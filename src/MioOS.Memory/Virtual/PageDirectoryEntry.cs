@@ -25,9 +25,6 @@ public readonly struct PageDirectoryEntry
     /// <summary>Bits 8:0.</summary>
     public const uint FlagsMask = 0x1FF;
 
-    /// <summary>Bytes mapped by one 4 MiB entry.</summary>
-    public const uint LargePageSize = 4u << 20;
-
     /// <summary>The raw entry.</summary>
     public readonly uint Value;
 
@@ -90,7 +87,7 @@ public readonly struct PageDirectoryEntry
     {
         entry = default;
         ulong address = frame.Value;
-        if ((address & (LargePageSize - 1)) != 0)
+        if ((address & Frames.LargeOffsetMask) != 0)
             return false;
         if (m < 64 && (address >> m) != 0)
             return false;

@@ -1,7 +1,7 @@
 namespace MioOS.Memory.Virtual;
 
 /// <summary>
-/// Fixed places in every address space the VMM builds, and the control-register bits it uses.
+/// Fixed places in every address space the VMM builds.
 /// </summary>
 /// <remarks>
 /// <para>Page tables stay reachable after paging is on through a <b>recursive directory entry</b>: entry 1023
@@ -47,12 +47,6 @@ public static class PagingLayout
     /// <summary>The second scratch page.</summary>
     public const uint ScratchPageB = 0xFFBFF000;
 
-    /// <summary>Bytes in a 4 KiB page.</summary>
-    public const uint SmallPageSize = 4096;
-
-    /// <summary>Bytes in a 4 MiB page.</summary>
-    public const uint LargePageSize = 4u << 20;
-
     /// <summary>The end of the kernel part of every address space (exclusive): slots below it are shared by all.</summary>
     public const uint KernelSpaceEnd = (uint)Physical.KernelLayout.IdentityMappedLimit;
 
@@ -64,27 +58,6 @@ public static class PagingLayout
     /// (slots below <see cref="UserSlotBase"/>, and the scratch slot).
     /// </summary>
     public static bool IsKernelSlot(uint slot) => slot < UserSlotBase || slot == ScratchSlot;
-
-    /// <summary>CR0.PE, bit 0: protected mode.</summary>
-    public const uint Cr0ProtectionEnable = 1u << 0;
-
-    /// <summary>CR0.WP, bit 16: supervisor writes honour R/W (SDM vol. 3, 4.6).</summary>
-    public const uint Cr0WriteProtect = 1u << 16;
-
-    /// <summary>CR0.PG, bit 31: paging.</summary>
-    public const uint Cr0Paging = 1u << 31;
-
-    /// <summary>CR4.PSE, bit 4: 4 MiB pages in 32-bit paging.</summary>
-    public const uint Cr4PageSizeExtensions = 1u << 4;
-
-    /// <summary>CR4.PAE, bit 5: PAE paging (never set by this VMM).</summary>
-    public const uint Cr4PhysicalAddressExtension = 1u << 5;
-
-    /// <summary>CR4.PGE, bit 7: global pages.</summary>
-    public const uint Cr4PageGlobalEnable = 1u << 7;
-
-    /// <summary>CR4.SMEP, bit 20: supervisor-mode execution prevention.</summary>
-    public const uint Cr4Smep = 1u << 20;
 
     /// <summary>The first address of the VMM's own window: directory slots 1022 (scratch table) and 1023 (recursive).</summary>
     public const uint ReservedBase = ScratchSlot << 22;

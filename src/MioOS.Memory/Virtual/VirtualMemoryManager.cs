@@ -50,9 +50,8 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
     private const uint SupervisorEntryFlags = (uint)(PageFlags.Present | PageFlags.Writable);
     private const uint AllowedPageFlags = (uint)(PageFlags.Writable | PageFlags.User | PageFlags.WriteThrough |
         PageFlags.CacheDisable | PageFlags.Accessed | PageFlags.Dirty | PageFlags.Pat | PageFlags.Global);
-    private const uint LargeOffsetMask = PagingLayout.LargePageSize - 1;
-    private const uint SmallOffsetMask = PagingLayout.SmallPageSize - 1;
-    private const ulong FourGiB = 1UL << 32;
+    private const uint LargeOffsetMask = Frames.LargeSize - 1;
+    private const uint SmallOffsetMask = Frames.Size - 1;
 
     private MemoryWindow _window;
     private TCpu _cpu;
@@ -74,7 +73,7 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
     public static VmmStatus Create(MemoryWindow window, TCpu cpu, TFrames frames, out VirtualMemoryManager<TCpu, TFrames> vmm)
     {
         vmm = default;
-        if ((cpu.ReadCr0() & PagingLayout.Cr0Paging) != 0)
+        if ((cpu.ReadCr0() & ControlRegisters.Cr0Paging) != 0)
             return VmmStatus.PagingAlreadyEnabled;
         if (!TryTakeFrame(ref frames, out PhysicalAddress state))
             return VmmStatus.NoFrame;
@@ -142,7 +141,7 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
     {
         if ((virt.Value & SmallOffsetMask) != 0 || !phys.IsFrameAligned)
             return VmmStatus.Misaligned;
-        if (phys.Value >= FourGiB)
+        if (phys.Value >= AddressLimits.FourGiB)
             return VmmStatus.PhysicalAddressTooHigh; // a PTE holds physical bits 31:12 only (SDM table 4-6)
         if (PagingLayout.IsReserved(virt.Value))
             return VmmStatus.ReservedRange;
@@ -204,9 +203,9 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
             return VmmStatus.InvalidRange;
         ulong first = Frames.AlignDown(start.Value);
         ulong last = Frames.AlignUp(end.Value); // exclusive: a range ending at 0x2001 covers page 0x2000 too
-        if (last > FourGiB)
+        if (last > AddressLimits.FourGiB)
             return VmmStatus.InvalidRange;
-        for (ulong a = first; a < last; a += PagingLayout.SmallPageSize)
+        for (ulong a = first; a < last; a += Frames.Size)
         {
             if (PagingLayout.IsReserved((uint)a))
                 return VmmStatus.ReservedRange;
@@ -222,16 +221,16 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
         {
             VmmStatus status;
             uint step;
-            if (large && (at & LargeOffsetMask) == 0 && last - at >= PagingLayout.LargePageSize &&
+            if (large && (at & LargeOffsetMask) == 0 && last - at >= Frames.LargeSize &&
                 !ReadPde((uint)(at >> 22)).IsPresent)
             {
                 status = AllocPage4MiB(new VirtualAddress((uint)at), new PhysicalAddress(at), flags);
-                step = PagingLayout.LargePageSize;
+                step = Frames.LargeSize;
             }
             else
             {
                 status = AllocPage(new VirtualAddress((uint)at), new PhysicalAddress(at), flags);
-                step = PagingLayout.SmallPageSize;
+                step = Frames.Size;
             }
             if (status != VmmStatus.Ok)
             {
@@ -254,13 +253,13 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
             return VmmStatus.InvalidRange;
         ulong first = Frames.AlignDown(start.Value);
         ulong last = Frames.AlignUp(end.Value);
-        if (last > FourGiB)
+        if (last > AddressLimits.FourGiB)
             return VmmStatus.InvalidRange;
         if (first < last)
         {
             if (StraddlesLargePage(first) || StraddlesLargePage(last))
                 return VmmStatus.InsideLargePage;
-            for (ulong a = first; a < last; a += PagingLayout.SmallPageSize)
+            for (ulong a = first; a < last; a += Frames.Size)
                 if (PagingLayout.IsReserved((uint)a))
                     return VmmStatus.ReservedRange;
         }
@@ -295,7 +294,7 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
                 // One INVLPG anywhere in the page drops the 4 MiB translation (SDM 4.10.4.1); the second drops the
                 // slot's alias in the recursive window in case it was ever cached.
                 _cpu.InvalidatePage(virt.Value);
-                _cpu.InvalidatePage(PagingLayout.TablesBase + d * PagingLayout.SmallPageSize);
+                _cpu.InvalidatePage(PagingLayout.TablesBase + d * Frames.Size);
             }
             return VmmStatus.Ok;
         }
@@ -412,7 +411,7 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
     /// </remarks>
     public VmmStatus EnablePaging(in KernelSpaceLayout layout, ReadOnlySpan<ReservedRange> bootRanges)
     {
-        if (IsPagingEnabled || (_cpu.ReadCr0() & PagingLayout.Cr0Paging) != 0)
+        if (IsPagingEnabled || (_cpu.ReadCr0() & ControlRegisters.Cr0Paging) != 0)
             return VmmStatus.PagingAlreadyEnabled;
         VmmState* s = State;
         uint directory = s->KernelDirectory;
@@ -438,13 +437,13 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
             return status;
         uint cr4 = _cpu.ReadCr4();
         if (_cpu.Features.Has(CpuFeatureFlags.Pse))
-            cr4 |= PagingLayout.Cr4PageSizeExtensions;
+            cr4 |= ControlRegisters.Cr4PageSizeExtensions;
         if (_cpu.Features.Has(CpuFeatureFlags.Pge))
-            cr4 |= PagingLayout.Cr4PageGlobalEnable;
+            cr4 |= ControlRegisters.Cr4PageGlobalEnable;
         _cpu.WriteCr4(cr4);
         _cpu.WriteCr3(directory);
         s->Flags |= VmmState.PagingOnFlag; // the record is identity-mapped, so this address stays valid
-        _cpu.WriteCr0(_cpu.ReadCr0() | PagingLayout.Cr0Paging | PagingLayout.Cr0WriteProtect);
+        _cpu.WriteCr0(_cpu.ReadCr0() | ControlRegisters.Cr0Paging | ControlRegisters.Cr0WriteProtect);
         return VmmStatus.Ok;
     }
 
@@ -590,7 +589,7 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
     {
         if (!frames.TryAllocate(out frame))
             return false;
-        if (frame.IsFrameAligned && frame.Value < FourGiB && !frame.IsNull)
+        if (frame.IsFrameAligned && frame.Value < AddressLimits.FourGiB && !frame.IsNull)
             return true;
         frames.Free(frame);
         frame = default;
@@ -646,7 +645,7 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
 
     /// <summary>Where the table of slot <paramref name="d"/> is reachable: the recursive window once paging is on.</summary>
     private ulong TableBase(uint d, PageDirectoryEntry pde) =>
-        IsPagingEnabled ? PagingLayout.TablesBase + d * PagingLayout.SmallPageSize : pde.TableAddress.Value;
+        IsPagingEnabled ? PagingLayout.TablesBase + d * Frames.Size : pde.TableAddress.Value;
 
     private VmmStatus CreateTable(uint d)
     {
@@ -662,7 +661,7 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
         UnmapScratch(PagingLayout.ScratchPageA);
         SetPde(d, value);
         if (IsPagingEnabled)
-            _cpu.InvalidatePage(PagingLayout.TablesBase + d * PagingLayout.SmallPageSize); // the slot's alias may be cached from an earlier table
+            _cpu.InvalidatePage(PagingLayout.TablesBase + d * Frames.Size); // the slot's alias may be cached from an earlier table
         return VmmStatus.Ok;
     }
 
@@ -670,7 +669,7 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
     {
         SetPde(d, 0);
         if (IsPagingEnabled)
-            _cpu.InvalidatePage(PagingLayout.TablesBase + d * PagingLayout.SmallPageSize);
+            _cpu.InvalidatePage(PagingLayout.TablesBase + d * Frames.Size);
         _frames.Free(pde.TableAddress);
     }
 
@@ -685,7 +684,7 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
 
     private bool StraddlesLargePage(ulong boundary)
     {
-        if (boundary >= FourGiB || (boundary & LargeOffsetMask) == 0)
+        if (boundary >= AddressLimits.FourGiB || (boundary & LargeOffsetMask) == 0)
             return false;
         PageDirectoryEntry pde = ReadPde((uint)(boundary >> 22));
         return pde.IsPresent && pde.IsLargePage;
@@ -701,12 +700,12 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
             if (info.Size == PageSize.Size4MiB)
             {
                 FreePage(new VirtualAddress((uint)a & ~LargeOffsetMask));
-                a = (a & ~(ulong)LargeOffsetMask) + PagingLayout.LargePageSize;
+                a = (a & ~(ulong)LargeOffsetMask) + Frames.LargeSize;
                 continue;
             }
             if (info.IsMapped)
                 FreePage(new VirtualAddress((uint)a));
-            a += PagingLayout.SmallPageSize;
+            a += Frames.Size;
         }
     }
 
@@ -717,21 +716,21 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
             return VmmStatus.Ok;
         ulong first = Frames.AlignDown(start);
         ulong last = Frames.AlignUp(end);
-        if (last > FourGiB)
+        if (last > AddressLimits.FourGiB)
             return VmmStatus.InvalidRange;
         if (last > PagingLayout.KernelSpaceEnd)
             return VmmStatus.OutsideKernelSpace;
         largePages &= _cpu.Features.Has(CpuFeatureFlags.Pse);
-        for (ulong a = first; a < last; a += PagingLayout.SmallPageSize)
+        for (ulong a = first; a < last; a += Frames.Size)
         {
             // A whole, aligned, still empty 4 MiB stretch inside the range takes one PSE entry instead of a table.
-            if (largePages && (a & (PagingLayout.LargePageSize - 1)) == 0 && last - a >= PagingLayout.LargePageSize
+            if (largePages && (a & (Frames.LargeSize - 1)) == 0 && last - a >= Frames.LargeSize
                 && !ReadDirectoryEntry((uint)(a >> 22)).IsPresent)
             {
                 VmmStatus large = AllocPage4MiB(new VirtualAddress((uint)a), new PhysicalAddress(a), flags);
                 if (large != VmmStatus.Ok)
                     return large;
-                a += PagingLayout.LargePageSize - PagingLayout.SmallPageSize;
+                a += Frames.LargeSize - Frames.Size;
                 continue;
             }
             PageInfo info = Query(new VirtualAddress((uint)a));
@@ -753,7 +752,7 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
     {
         if (!IsPagingEnabled)
             return phys;
-        ulong entry = PagingLayout.TablesBase + PagingLayout.ScratchSlot * PagingLayout.SmallPageSize + ((page >> 12) & 1023) * 4;
+        ulong entry = PagingLayout.TablesBase + PagingLayout.ScratchSlot * Frames.Size + ((page >> 12) & 1023) * 4;
         _window.Write(entry, (uint)phys | SupervisorEntryFlags);
         _cpu.InvalidatePage(page); // the scratch page may still translate to the frame it showed last
         return page;
@@ -763,7 +762,7 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
     {
         if (!IsPagingEnabled)
             return;
-        ulong entry = PagingLayout.TablesBase + PagingLayout.ScratchSlot * PagingLayout.SmallPageSize + ((page >> 12) & 1023) * 4;
+        ulong entry = PagingLayout.TablesBase + PagingLayout.ScratchSlot * Frames.Size + ((page >> 12) & 1023) * 4;
         if (_window.Read<uint>(entry) == 0)
             return;
         _window.Write(entry, 0u);
@@ -777,7 +776,7 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
     /// <summary>Where <paramref name="directory"/> sits on the list of address spaces, or -1.</summary>
     private int RegistryIndex(PhysicalAddress directory)
     {
-        if (!directory.IsFrameAligned || directory.Value >= FourGiB || directory.IsNull)
+        if (!directory.IsFrameAligned || directory.Value >= AddressLimits.FourGiB || directory.IsNull)
             return -1;
         VmmState* s = State;
         ulong registry = _state + VmmState.RegistryOffset;

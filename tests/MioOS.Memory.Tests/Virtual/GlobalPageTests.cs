@@ -16,7 +16,7 @@ public class GlobalPageTests
     public void A_cr3_switch_keeps_kernel_translations_cached_only_when_they_are_global(bool pge)
     {
         using VmmMachine m = VmmMachine.Booted(CpuModel.Qemu32.With(CpuFeatureFlags.Pge, pge));
-        Assert.Equal(pge, (m.Cpu.Cr4 & PagingLayout.Cr4PageGlobalEnable) != 0);
+        Assert.Equal(pge, (m.Cpu.Cr4 & ControlRegisters.Cr4PageGlobalEnable) != 0);
         uint heap = (uint)VmmMachine.HeapStart;
         Assert.Equal(pge, (m.Pte(heap) & (uint)PageFlags.Global) != 0); // the kernel's identity pages are Global with PGE
         // A page in the user part asked for as Global is not: it would outlive the switch into another space.

@@ -52,9 +52,9 @@ public class SeedRegressionTests
     public void Enabling_paging_sets_cr4_pse_without_overwriting_cr4()
     {
         using VmmMachine m = new(CpuModel.Max36);
-        uint cr4 = (1u << 9) | (1u << 10) | PagingLayout.Cr4PageGlobalEnable; // OSFXSR, OSXMMEXCPT, PGE
+        uint cr4 = (1u << 9) | (1u << 10) | ControlRegisters.Cr4PageGlobalEnable; // OSFXSR, OSXMMEXCPT, PGE
         m.Cpu.WriteCr4(cr4);
         Assert.Equal(VmmStatus.Ok, m.Vmm.EnablePaging(VmmMachine.Layout));
-        Assert.Equal(cr4 | PagingLayout.Cr4PageSizeExtensions, m.Cpu.Cr4);
+        Assert.Equal(cr4 | ControlRegisters.Cr4PageSizeExtensions, m.Cpu.Cr4);
     }
 }

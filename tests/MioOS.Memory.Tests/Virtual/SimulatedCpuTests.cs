@@ -23,13 +23,13 @@ public sealed unsafe class SimulatedCpuTests : IDisposable
     }
 
     /// <summary>A CPU with paging on: directory at 0x10000, PSE on, WP on; slot 0 -> table at 0x11000.</summary>
-    private SimulatedCpu Cpu(CpuModel model, uint cr4 = PagingLayout.Cr4PageSizeExtensions)
+    private SimulatedCpu Cpu(CpuModel model, uint cr4 = ControlRegisters.Cr4PageSizeExtensions)
     {
         SimulatedCpu cpu = new(_ram, RamSize, model);
         this[Directory] = Table | 0x7;
         cpu.WriteCr4(cr4);
         cpu.WriteCr3(Directory);
-        cpu.WriteCr0(cpu.Cr0 | PagingLayout.Cr0Paging | PagingLayout.Cr0WriteProtect);
+        cpu.WriteCr0(cpu.Cr0 | ControlRegisters.Cr0Paging | ControlRegisters.Cr0WriteProtect);
         return cpu;
     }
 
@@ -77,7 +77,7 @@ public sealed unsafe class SimulatedCpuTests : IDisposable
         MapSmall(0x3000, 0x30000, 0x1);
         Translation t = cpu.Translate(0x3000, AccessKind.Write);
         Assert.Equal(PageFaultErrorCode.Present | PageFaultErrorCode.Write, t.Fault.ErrorCode);
-        cpu.WriteCr0(cpu.Cr0 & ~PagingLayout.Cr0WriteProtect);
+        cpu.WriteCr0(cpu.Cr0 & ~ControlRegisters.Cr0WriteProtect);
         Assert.False(cpu.Translate(0x3000, AccessKind.Write).IsFault);
     }
 
@@ -89,7 +89,7 @@ public sealed unsafe class SimulatedCpuTests : IDisposable
         MapSmall(0x2000, 0x21000, 0x5); // user read-only
         Assert.Equal(PageFaultErrorCode.Present | PageFaultErrorCode.User, cpu.Translate(0x1000, AccessKind.Read, user: true).Fault.ErrorCode);
         Assert.False(cpu.Translate(0x2000, AccessKind.Read, user: true).IsFault);
-        cpu.WriteCr0(cpu.Cr0 & ~PagingLayout.Cr0WriteProtect);
+        cpu.WriteCr0(cpu.Cr0 & ~ControlRegisters.Cr0WriteProtect);
         Assert.Equal(PageFaultErrorCode.Present | PageFaultErrorCode.Write | PageFaultErrorCode.User,
             cpu.Translate(0x2000, AccessKind.Write, user: true).Fault.ErrorCode);
         this[Directory] = Table | 0x3; // PDE supervisor-only: the PTE's U/S no longer helps
@@ -102,7 +102,7 @@ public sealed unsafe class SimulatedCpuTests : IDisposable
     {
         SimulatedCpu cpu = Cpu(CpuModel.Qemu32);
         Assert.Equal(PageFaultErrorCode.None, cpu.Translate(0x9000, AccessKind.Execute).Fault.ErrorCode);
-        cpu.WriteCr4(cpu.Cr4 | PagingLayout.Cr4Smep);
+        cpu.WriteCr4(cpu.Cr4 | ControlRegisters.Cr4Smep);
         Assert.Equal(PageFaultErrorCode.InstructionFetch, cpu.Translate(0x9000, AccessKind.Execute).Fault.ErrorCode);
         MapSmall(0x8000, 0x28000, 0x7); // user page: supervisor fetch faults under SMEP
         Assert.Equal(PageFaultErrorCode.Present | PageFaultErrorCode.InstructionFetch, cpu.Translate(0x8000, AccessKind.Execute).Fault.ErrorCode);
@@ -200,7 +200,7 @@ public sealed unsafe class SimulatedCpuTests : IDisposable
     [Fact]
     public void Cr3_load_drops_non_global_but_keeps_global_with_pge()
     {
-        SimulatedCpu cpu = Cpu(CpuModel.Qemu32, PagingLayout.Cr4PageSizeExtensions | PagingLayout.Cr4PageGlobalEnable);
+        SimulatedCpu cpu = Cpu(CpuModel.Qemu32, ControlRegisters.Cr4PageSizeExtensions | ControlRegisters.Cr4PageGlobalEnable);
         MapSmall(0x1000, 0x21000, 0x3 | 0x100); // global
         MapSmall(0x2000, 0x22000, 0x3);
         cpu.Translate(0x1000, AccessKind.Read);
@@ -210,7 +210,7 @@ public sealed unsafe class SimulatedCpuTests : IDisposable
         cpu.WriteCr3(Directory);
         Assert.False(cpu.Translate(0x1000, AccessKind.Read).IsFault); // global survived
         Assert.True(cpu.Translate(0x2000, AccessKind.Read).IsFault);
-        cpu.WriteCr4(cpu.Cr4 & ~PagingLayout.Cr4PageGlobalEnable); // toggling PGE flushes globals too
+        cpu.WriteCr4(cpu.Cr4 & ~ControlRegisters.Cr4PageGlobalEnable); // toggling PGE flushes globals too
         Assert.True(cpu.Translate(0x1000, AccessKind.Read).IsFault);
     }
 
@@ -241,9 +241,9 @@ public sealed unsafe class SimulatedCpuTests : IDisposable
     public void Cr4_bits_the_cpu_lacks_are_refused()
     {
         SimulatedCpu cpu = new(_ram, RamSize, CpuModel.NoPse);
-        Assert.Throws<InvalidOperationException>(() => cpu.WriteCr4(PagingLayout.Cr4PageSizeExtensions));
-        Assert.Throws<InvalidOperationException>(() => cpu.WriteCr4(PagingLayout.Cr4PageGlobalEnable));
-        Assert.Throws<InvalidOperationException>(() => cpu.WriteCr0(PagingLayout.Cr0Paging));
+        Assert.Throws<InvalidOperationException>(() => cpu.WriteCr4(ControlRegisters.Cr4PageSizeExtensions));
+        Assert.Throws<InvalidOperationException>(() => cpu.WriteCr4(ControlRegisters.Cr4PageGlobalEnable));
+        Assert.Throws<InvalidOperationException>(() => cpu.WriteCr0(ControlRegisters.Cr0Paging));
     }
 
     [Fact]

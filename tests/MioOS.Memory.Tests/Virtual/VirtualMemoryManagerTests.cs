@@ -32,8 +32,8 @@ public class VirtualMemoryManagerTests
         m.Cpu.WriteCr0(m.Cpu.Cr0 | ne);
         uint cr0 = m.Cpu.Cr0;
         Assert.Equal(VmmStatus.Ok, m.Vmm.EnablePaging(VmmMachine.Layout));
-        Assert.Equal(cr0 | PagingLayout.Cr0Paging | PagingLayout.Cr0WriteProtect, m.Cpu.Cr0);
-        Assert.Equal(osfxsr | tsd | PagingLayout.Cr4PageSizeExtensions | PagingLayout.Cr4PageGlobalEnable, m.Cpu.Cr4); // the seed overwrote CR4
+        Assert.Equal(cr0 | ControlRegisters.Cr0Paging | ControlRegisters.Cr0WriteProtect, m.Cpu.Cr0);
+        Assert.Equal(osfxsr | tsd | ControlRegisters.Cr4PageSizeExtensions | ControlRegisters.Cr4PageGlobalEnable, m.Cpu.Cr4); // the seed overwrote CR4
         Assert.Equal((uint)m.Vmm.KernelDirectory.Value, m.Cpu.Cr3);
         Assert.True(m.Vmm.IsPagingEnabled);
         Assert.Equal(VmmStatus.PagingAlreadyEnabled, m.Vmm.EnablePaging(VmmMachine.Layout));
@@ -59,7 +59,7 @@ public class VirtualMemoryManagerTests
     {
         using VmmMachine m = new(CpuModel.NoPse);
         Assert.Equal(VmmStatus.Ok, m.Vmm.EnablePaging(VmmMachine.Layout));
-        Assert.Equal(0u, m.Cpu.Cr4 & PagingLayout.Cr4PageSizeExtensions);
+        Assert.Equal(0u, m.Cpu.Cr4 & ControlRegisters.Cr4PageSizeExtensions);
         Assert.Equal(VmmStatus.LargePagesNotSupported, m.Vmm.AllocPage4MiB(V(0x40000000), P(0x40000000), Rw));
     }
 
