@@ -1,10 +1,10 @@
-using MioOS.Memory.Boot;
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MioOS.Memory.Boot;
 using MioOS.Memory.Cli.Reports;
-using MioOS.Memory.Hosting.Machine;
 using MioOS.Memory.Heap;
+using MioOS.Memory.Hosting.Machine;
 using MioOS.Memory.Physical;
 using MioOS.Memory.Virtual;
 using Spectre.Console;

@@ -1,7 +1,7 @@
-using MioOS.Memory.Boot;
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MioOS.Memory.Boot;
 using MioOS.Memory.Cli.Reports;
 using MioOS.Memory.Hosting.Boot;
 using MioOS.Memory.Hosting.Machine;

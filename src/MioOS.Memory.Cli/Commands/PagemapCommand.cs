@@ -1,4 +1,3 @@
-using MioOS.Memory.Platform;
 using System;
 using System.CommandLine;
 using System.IO;
@@ -7,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MioOS.Memory.Cli.Reports;
 using MioOS.Memory.Hosting.Machine;
+using MioOS.Memory.Platform;
 using MioOS.Memory.Virtual;
 using Spectre.Console;
 

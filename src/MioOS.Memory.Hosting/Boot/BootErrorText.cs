@@ -38,7 +38,6 @@ public static class BootErrorText
         PmmInitStatus.KernelOverlapsHeap => $"kernel image ends at 0x{layout.KernelEnd:X}, inside the heap area that starts at 0x{layout.HeapStart:X}",
         PmmInitStatus.BootInfoInHeap => $"boot information or a module at 0x{r.Address:X} lies inside the heap or PMM metadata area (from 0x{layout.HeapStart:X}); refusing to overwrite it",
         PmmInitStatus.NoUsableLowMemory => $"no usable low memory for the kernel layout: the kernel at 0x{layout.KernelBase:X} and the heap 0x{layout.HeapStart:X}-0x{layout.HeapEnd:X} need one available range, and the PMM metadata room below 2 GiB; the range ends or is missing at 0x{r.Address:X}",
-        PmmInitStatus.TooManyReservedRanges => "too many reserved ranges for the PMM metadata area",
         _ => $"PMM refused to start ({r.Status}) at 0x{r.Address:X}",
     };
 

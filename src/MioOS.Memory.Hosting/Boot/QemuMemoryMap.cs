@@ -1,8 +1,8 @@
-using MioOS.Memory.Platform;
 using System;
 using System.Collections.Generic;
 using System.Globalization;
 using MioOS.Memory.Boot;
+using MioOS.Memory.Platform;
 
 namespace MioOS.Memory.Hosting.Boot;
 

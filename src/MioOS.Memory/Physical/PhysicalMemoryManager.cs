@@ -145,6 +145,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
         s->RecordsBase = metadataBase + fixedBytes;
         s->RecordCapacity = (uint)capacity;
         s->MapCount = (uint)map.Length;
+        s->Firmware = FirmwareFigures.Of(map);
         for (int i = 0; i < map.Length; i++)
             window.Write(metadataBase + s->MapOffset + (ulong)i * (ulong)sizeof(MemoryMapEntry), map[i]);
 
@@ -168,8 +169,6 @@ public readonly unsafe partial struct PhysicalMemoryManager
             if (e.Kind != MemoryType.Available)
                 continue;
             ulong end = e.Base + e.Length;
-            s->FirmwareFramesLow += FramesIn(e.Base, end, 0, AddressLimits.FourGiB);
-            s->FirmwareFramesHigh += FramesIn(e.Base, end, AddressLimits.FourGiB, ulong.MaxValue);
             AddUsable(Max(e.Base, kernelBase), Min(end, AddressLimits.FourGiB), FrameRegion.Low);
 
             ulong highStart = Max(e.Base, AddressLimits.FourGiB);
@@ -182,7 +181,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
                 AddUsable(highStart, highStart + (tracked << Frames.Shift), FrameRegion.High);
             }
         }
-        s->UntrackedFramesHigh = s->FirmwareFramesHigh - s->ManagedFramesHigh;
+        s->UntrackedFramesHigh = s->Firmware.UsableFramesAbove4G - s->ManagedFramesHigh;
     }
 
     /// <summary>Adds the part of [start, end) that no reserved range covers as free extents of a region.</summary>

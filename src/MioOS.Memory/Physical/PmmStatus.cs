@@ -57,7 +57,4 @@ public enum PmmInitStatus : byte
 
     /// <summary>The kernel image, heap and metadata area do not all lie in available memory (<c>Address</c> = first byte that is not).</summary>
     NoUsableLowMemory,
-
-    /// <summary>More reserved ranges (boot information, modules) than the metadata area has room for.</summary>
-    TooManyReservedRanges,
 }
