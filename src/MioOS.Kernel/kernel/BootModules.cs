@@ -66,7 +66,7 @@ internal static unsafe class BootModules
     /// other or anything else the loader wrote), each listed with its size, checksum and string; every region the
     /// loader wrote is checksummed for <see cref="CheckIntact"/>.
     /// </summary>
-    public static void Inventory(in BootInfo bi, ReadOnlySpan<BootModule> modules, ReadOnlySpan<BootRegion> regions)
+    public static void Inventory(in BootInfo bi, ReadOnlySpan<BootModule> modules, ReadOnlySpan<ReservedRange> regions)
     {
         MemoryWindow w = Metal.Window;
         Record* r = R;
@@ -93,7 +93,7 @@ internal static unsafe class BootModules
         }
         bool infoFound = false;
         for (int i = 0; i < regions.Length; i++)
-            infoFound |= regions[i].Kind == BootRegionKind.InfoBlock && regions[i].Base == bi.InfoAddress;
+            infoFound |= regions[i].Kind == ReservedKind.InfoBlock && regions[i].Base == bi.InfoAddress;
         ok &= infoFound;
 
         for (int i = 0; i < modules.Length; i++)
@@ -111,7 +111,7 @@ internal static unsafe class BootModules
             bool listed = false;
             for (int j = 0; j < regions.Length; j++)
             {
-                if (regions[j].Kind == BootRegionKind.Module)
+                if (regions[j].Kind == ReservedKind.Module)
                     listed |= regions[j].Base == start && regions[j].Length == end - start;
                 else
                     ok &= !Overlaps(start, end, regions[j].Base, regions[j].Base + regions[j].Length);

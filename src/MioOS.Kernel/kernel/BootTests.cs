@@ -58,7 +58,7 @@ internal static class BootTests
             Serial.Write("-");
             Serial.WriteHex(e.Base + e.Length, 9);
             Serial.Write(' ');
-            Serial.WriteLine(MemoryTypeNames.Of(e.Kind));
+            Serial.WriteLine(ReportNames.Of(e.Kind));
         }
         return true;
     }

@@ -47,7 +47,7 @@ internal static unsafe class Kmain
         Span<MemoryMapEntry> raw = stackalloc MemoryMapEntry[RawMapCapacity];
         Span<MemoryMapEntry> map = stackalloc MemoryMapEntry[MapCapacity];
         Span<BootModule> modules = stackalloc BootModule[ModuleCapacity];
-        Span<BootRegion> regions = stackalloc BootRegion[RegionCapacity];
+        Span<ReservedRange> regions = stackalloc ReservedRange[RegionCapacity];
         var buffers = new BringUpBuffers(raw, map, modules, regions);
         s_memory = MemorySubsystem<MetalCpu>.ForHandoff(Metal.Window, new MetalCpu(), magic, info, Native.ImageBase(), Native.ImageEnd());
         for (BringUpStage stage = BringUpStage.BootInfo; stage <= BringUpStage.Heap; stage++)

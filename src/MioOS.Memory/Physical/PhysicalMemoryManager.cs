@@ -71,7 +71,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
     /// into the lowest stretch of available memory below <see cref="KernelLayout.IdentityMappedLimit"/> that does.
     /// </summary>
     public static PmmInitResult Initialize(in MemoryWindow window, KernelLayout layout, ReadOnlySpan<MemoryMapEntry> map,
-        ReadOnlySpan<BootRegion> bootRegions, out PhysicalMemoryManager pmm)
+        ReadOnlySpan<ReservedRange> bootRegions, out PhysicalMemoryManager pmm)
     {
         pmm = default;
         if ((layout.KernelBase & Frames.OffsetMask) != 0 || layout.KernelEnd < layout.KernelBase || layout.KernelBase >= AddressLimits.FourGiB)
@@ -113,7 +113,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
 
         for (int i = 0; i < bootRegions.Length; i++)
         {
-            BootRegion r = bootRegions[i];
+            ReservedRange r = bootRegions[i];
             if (Overlaps(r.Base, r.Length, layout.HeapStart, KernelLayout.InitialHeapSize))
                 return new PmmInitResult(PmmInitStatus.BootInfoInHeap, r.Base);
         }
@@ -154,8 +154,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
         pmm.AddReserved(layout.HeapStart, KernelLayout.InitialHeapSize, ReservedKind.Heap);
         pmm.AddReserved(metadataBase, metadataLength, ReservedKind.PmmMetadata);
         for (int i = 0; i < bootRegions.Length; i++)
-            pmm.AddReserved(bootRegions[i].Base, bootRegions[i].Length,
-                bootRegions[i].Kind == BootRegionKind.Module ? ReservedKind.Module : ReservedKind.BootInfo);
+            pmm.AddReserved(bootRegions[i].Base, bootRegions[i].Length, bootRegions[i].Kind);
         pmm.BuildFreeStore(layout.KernelBase, highRecords);
         return new PmmInitResult(PmmInitStatus.Ok, 0);
     }
@@ -310,7 +309,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
     /// where <paramref name="bytes"/> fit inside one available range without touching a boot region; 0 when there
     /// is none. <paramref name="largestRoom"/> is the most that would fit anywhere.
     /// </summary>
-    private static ulong FindMetadataPlace(ReadOnlySpan<MemoryMapEntry> map, ReadOnlySpan<BootRegion> bootRegions, ulong from,
+    private static ulong FindMetadataPlace(ReadOnlySpan<MemoryMapEntry> map, ReadOnlySpan<ReservedRange> bootRegions, ulong from,
         ulong bytes, out ulong largestRoom)
     {
         largestRoom = 0;
