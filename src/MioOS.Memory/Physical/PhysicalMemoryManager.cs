@@ -52,6 +52,10 @@ public readonly unsafe partial struct PhysicalMemoryManager
     }
 
     /// <summary>Reattaches to a PMM whose control block is at <paramref name="state"/> (e.g. after the window changes).</summary>
+    /// <remarks>Contract: <paramref name="state"/> is the <see cref="StateAddress"/> of a PMM that
+    /// <see cref="Initialize"/> started, and <paramref name="window"/> reaches its whole metadata area. Nothing is
+    /// checked: the handle is only as good as that promise. Handles share the one PMM; calls through them must not
+    /// overlap (the PMM's lock, when it has one, is in its control block).</remarks>
     public static PhysicalMemoryManager Attach(MemoryWindow window, ulong state) => new(window, state);
 
     /// <summary>The physical address of the control block (the start of the metadata area).</summary>
@@ -70,6 +74,11 @@ public readonly unsafe partial struct PhysicalMemoryManager
     /// strings, modules). The metadata goes right after the heap when the available range there holds it, else
     /// into the lowest stretch of available memory below <see cref="KernelLayout.IdentityMappedLimit"/> that does.
     /// </summary>
+    /// <remarks>Contract: <paramref name="map"/> is sanitised (sorted, non-overlapping, available ranges whole
+    /// frames); <paramref name="bootRegions"/> names everything the loader wrote that must survive; the caller has
+    /// not placed anything else in available memory outside the kernel image. From then on, every frame of available
+    /// memory outside the reserved ranges is the PMM's: the caller touches only what the PMM hands out, and never the
+    /// metadata area. The map and regions are copied: the spans may go once this returns.</remarks>
     public static PmmInitResult Initialize(in MemoryWindow window, KernelLayout layout, ReadOnlySpan<MemoryMapEntry> map,
         ReadOnlySpan<ReservedRange> bootRegions, out PhysicalMemoryManager pmm)
     {
