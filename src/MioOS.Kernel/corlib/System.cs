@@ -454,7 +454,7 @@ namespace System.Runtime.InteropServices
         // Looked up by name by ILC for interface dispatch; never reached (no dynamic casts here).
         internal static nint GetDynamicInterfaceImplementation(IDynamicInterfaceCastable instance, void* interfaceType, ushort slot)
         {
-            MioOS.Kernel.Panic.Halt("dynamic interface dispatch");
+            Internal.Runtime.Fatal.Stop("dynamic interface dispatch");
             return 0;
         }
     }
