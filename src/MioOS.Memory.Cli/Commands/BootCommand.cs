@@ -1,3 +1,4 @@
+using MioOS.Memory.Boot;
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -59,7 +60,7 @@ internal static class BootCommand
         AnsiConsole.MarkupLine($"[bold]MioOS.Memory[/] booted [green]{Markup.Escape(pc.Config.Description)}[/] via {(pc.BootInfo.Protocol == Memory.Boot.BootProtocol.Multiboot1 ? "multiboot1" : "multiboot2")} (info at {Fmt.Hex(pc.BootInfo.InfoAddress)}, {pc.BootInfo.InfoLength} bytes)");
         var table = Fmt.NewTable("layer", "state", "figures");
         table.AddRow("boot map", "[green]ok[/]", Markup.Escape($"{pc.RawMap.Count} raw entries -> {pc.Map.Count} sanitised; {pc.Modules.Count} modules"));
-        FirmwareFigures f = FirmwareFigures.From(pc.Map);
+        FirmwareFigures f = pc.Firmware;
         table.AddRow("firmware", "", Markup.Escape($"usable below 4 GiB: {Fmt.Frames(f.UsableFramesBelow4G)}; above: {Fmt.Frames(f.UsableFramesAbove4G)}"));
         PmmIntegrity integrity = pc.Pmm.CheckIntegrity();
         table.AddRow("pmm", integrity.IsOk ? "[green]ok[/]" : $"[red]{Markup.Escape(MachineReport.Integrity(integrity))}[/]",

@@ -1,3 +1,4 @@
+using MioOS.Memory.Boot;
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -47,7 +48,7 @@ internal static class MeminfoCommand
 
     private static void Print(SimulatedPc pc, bool verbose, bool mmap)
     {
-        FirmwareFigures f = FirmwareFigures.From(pc.Map);
+        FirmwareFigures f = pc.Firmware;
         var table = Fmt.NewTable("", "amount");
         table.AddRow("installed", Fmt.Bytes(f.InstalledBytes));
         table.AddRow("firmware usable", Fmt.Frames(f.UsableFramesBelow4G + f.UsableFramesAbove4G));

@@ -35,7 +35,7 @@ internal static class MachineReport
 
     public static JsonObject Firmware(SimulatedPc pc)
     {
-        FirmwareFigures f = FirmwareFigures.From(pc.Map);
+        FirmwareFigures f = pc.Firmware;
         return new JsonObject
         {
             ["usableFramesBelow4G"] = f.UsableFramesBelow4G,

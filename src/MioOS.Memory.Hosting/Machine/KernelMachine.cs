@@ -36,22 +36,23 @@ public sealed class KernelMachine : IDisposable
     public static KernelMachine Boot(MachineConfig config, CpuModel? cpu = null, bool checkedHeap = true, HeapOptions options = HeapOptions.None)
     {
         SimulatedPc pc = SimulatedPc.Boot(config);
-        PagingMachine? paging = null;
         try
         {
-            paging = PagingMachine.Start(pc, cpu);
+            PagingMachine paging = PagingMachine.Start(pc, cpu);
             if (paging.Status != VmmStatus.Ok)
                 throw new BootFailedException("vmm", $"paging could not be enabled ({paging.Status})");
-            var growth = new KernelHeapGrowth(paging.Pmm, paging.Mapper());
-            HeapStatus status = KernelHeap<KernelHeapGrowth>.Create(checkedHeap ? paging.Checked.Window : pc.Window,
-                (uint)pc.Layout.HeapStart, (uint)(pc.Layout.HeapEnd - pc.Layout.HeapStart), growth, options, out var heap);
-            if (status != HeapStatus.Ok)
-                throw new BootFailedException("heap", $"cannot lay the heap over 0x{pc.Layout.HeapStart:X}-0x{pc.Layout.HeapEnd:X} ({status})");
+            pc.Subsystem.HeapOptions = options;
+            BringUpResult r = pc.Subsystem.BringUp(BringUpStage.Heap, pc.Buffers);
+            if (!r.IsOk)
+                throw new BootFailedException("heap", $"cannot lay the heap over 0x{pc.Layout.HeapStart:X}-0x{pc.Layout.HeapEnd:X} ({(HeapStatus)r.Status})");
+            KernelHeap<KernelHeapGrowth> heap = pc.Subsystem.Heap;
+            // The heap is identity-mapped, so the direct window reaches the same bytes without the MMU's checks.
+            if (!checkedHeap && KernelHeap<KernelHeapGrowth>.Attach(pc.Window, heap.Start, new KernelHeapGrowth(pc.Pmm, paging.Mapper()), out heap) != HeapStatus.Ok)
+                throw new BootFailedException("heap", "the heap could not be reached through the direct window");
             return new KernelMachine(pc, paging, heap);
         }
         catch
         {
-            paging?.Dispose();
             pc.Dispose();
             throw;
         }

@@ -16,70 +16,60 @@ namespace MioOS.Memory.Hosting.Machine;
 public readonly record struct MappedRange(uint Virtual, ulong Physical, ulong Length, PageSize Size, PageFlags Flags);
 
 /// <summary>
-/// Paging on a booted <see cref="SimulatedPc"/>: a simulated CPU over its RAM, the checked memory window, the
-/// PMM reattached to that window, and the VMM created on them with the PMM as its frame source, kernel space
-/// built (boot information and modules included) and paging turned on (as <c>kmain</c> does after the PMM is up).
+/// Paging on a booted <see cref="SimulatedPc"/>: its bring-up continued through the VMM stage, as <c>kmain</c>'s
+/// is: the VMM created with the PMM as its frame source, kernel space (boot information and modules included)
+/// identity-mapped and paging turned on, every access of the core going through the PC's checked window.
 /// </summary>
 public sealed class PagingMachine : IDisposable
 {
-    /// <summary>The VMM (a handle; its state is in the simulated RAM).</summary>
-    public VirtualMemoryManager<SimulatedCpuPort, PmmPageTableFrames> Vmm;
-
-    private unsafe PagingMachine(SimulatedPc pc, CpuModel model)
-    {
-        Pc = pc;
-        Cpu = new SimulatedCpu(pc.Ram.Base, pc.Ram.Size, model);
-        Checked = new CheckedMemory(Cpu);
-        Pmm = PhysicalMemoryManager.Attach(Checked.Window, pc.Pmm.StateAddress);
-    }
+    private PagingMachine(SimulatedPc pc) => Pc = pc;
 
     /// <summary>The PC underneath.</summary>
     public SimulatedPc Pc { get; }
 
+    /// <summary>The VMM (a handle; its state is in the simulated RAM).</summary>
+    public VirtualMemoryManager<SimulatedCpuPort, PmmPageTableFrames> Vmm => Pc.Subsystem.Vmm;
+
     /// <summary>The CPU.</summary>
-    public SimulatedCpu Cpu { get; }
+    public SimulatedCpu Cpu => Pc.Cpu;
 
     /// <summary>The checked window every core access goes through.</summary>
-    public CheckedMemory Checked { get; }
+    public CheckedMemory Checked => Pc.Checked;
 
     /// <summary>The PMM, reached through the checked window.</summary>
-    public PhysicalMemoryManager Pmm { get; }
+    public PhysicalMemoryManager Pmm => Pc.Subsystem.Pmm;
 
     /// <summary>What VMM creation and <c>EnablePaging</c> returned.</summary>
     public VmmStatus Status { get; private set; }
 
     /// <summary>What the kernel's directory identity-maps besides the first 1 MiB and the VMM's own frames.</summary>
-    public KernelSpaceLayout KernelSpace { get; private set; }
+    public KernelSpaceLayout KernelSpace => Pc.Subsystem.KernelSpace;
 
     /// <summary>The boot information and module ranges the PMM reserved, identity-mapped read-only by <c>EnablePaging</c>.</summary>
-    public ReservedRange[] BootRanges { get; private set; } = [];
+    public ReservedRange[] BootRanges
+    {
+        get
+        {
+            var ranges = new ReservedRange[Pmm.ReservedCount];
+            return ranges[..KernelSpaceLayout.CopyBootRanges(Pmm, ranges)];
+        }
+    }
 
     /// <summary>The mapper to pass to <c>Pmm.AllocFrame(n, identityMap: true, ref mapper, ...)</c>.</summary>
-    public VmmFrameMapper<SimulatedCpuPort, PmmPageTableFrames> Mapper() => new(Vmm);
+    public VmmFrameMapper<SimulatedCpuPort, PmmPageTableFrames> Mapper() => Pc.Subsystem.Mapper;
 
-    /// <summary>Brings up the VMM on <paramref name="pc"/> (booted, PMM up) and turns paging on.</summary>
+    /// <summary>Continues <paramref name="pc"/>'s bring-up (booted, PMM up) through the VMM on a CPU of
+    /// <paramref name="model"/> (QEMU's <c>qemu32</c> by default), turning paging on.</summary>
     public static PagingMachine Start(SimulatedPc pc, CpuModel? model = null)
     {
         if (!pc.Booted)
             throw new InvalidOperationException("the PC has no PMM to take page tables from");
-        var machine = new PagingMachine(pc, model ?? CpuModel.Qemu32);
-        PmmStats stats = machine.Pmm.Stats;
-        machine.KernelSpace = new KernelSpaceLayout
-        {
-            KernelStart = pc.Layout.KernelBase,
-            KernelEnd = pc.Layout.KernelEnd,
-            HeapStart = pc.Layout.HeapStart,
-            HeapEnd = pc.Layout.HeapEnd,
-            MetadataStart = stats.MetadataBase,
-            MetadataEnd = stats.MetadataBase + stats.MetadataLength,
-        };
-        machine.Status = VirtualMemoryManager<SimulatedCpuPort, PmmPageTableFrames>.Create(
-            machine.Checked.Window, new SimulatedCpuPort(machine.Cpu), new PmmPageTableFrames(machine.Pmm), out machine.Vmm);
-        var bootRanges = new ReservedRange[machine.Pmm.ReservedCount];
-        int count = KernelSpaceLayout.CopyBootRanges(machine.Pmm, bootRanges);
-        machine.BootRanges = bootRanges[..count];
-        if (machine.Status == VmmStatus.Ok)
-            machine.Status = machine.Vmm.EnablePaging(machine.KernelSpace, machine.BootRanges);
+        if (pc.Subsystem.Reached >= BringUpStage.Vmm)
+            throw new InvalidOperationException("paging is already on for this PC");
+        pc.Cpu.Model = model ?? CpuModel.Qemu32;
+        var machine = new PagingMachine(pc);
+        BringUpResult r = pc.Subsystem.BringUp(BringUpStage.Vmm, pc.Buffers);
+        machine.Status = r.FailedStage == BringUpStage.Vmm ? (VmmStatus)r.Status : VmmStatus.Ok;
         return machine;
     }
 
@@ -127,6 +117,8 @@ public sealed class PagingMachine : IDisposable
         return ranges;
     }
 
-    /// <summary>Releases the checked window's handle (the PC is the caller's).</summary>
-    public void Dispose() => Checked.Dispose();
+    /// <summary>Nothing of its own to release: the PC (the caller's) owns the CPU and the checked window.</summary>
+    public void Dispose()
+    {
+    }
 }

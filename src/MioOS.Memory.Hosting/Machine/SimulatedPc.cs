@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using MioOS.Memory.Boot;
 using MioOS.Memory.Hosting.Boot;
+using MioOS.Memory.Hosting.Cpu;
 using MioOS.Memory.Physical;
 using MioOS.Memory.Platform;
 
@@ -10,13 +11,15 @@ namespace MioOS.Memory.Hosting.Machine;
 /// <summary>A boot that could not complete: says which stage refused and why.</summary>
 public sealed class BootFailedException(string stage, string message) : Exception($"{stage}: {message}")
 {
-    /// <summary>"boot info", "memory map" or "pmm".</summary>
+    /// <summary>"boot info", "memory map", "pmm", "vmm" or "heap".</summary>
     public string Stage { get; } = stage;
 }
 
 /// <summary>
-/// A simulated PC: RAM, a loader that writes genuine multiboot information, and the core brought up on it the
-/// way the kernel's <c>kmain</c> does: parse the boot info, sanitise the map, start the PMM.
+/// A simulated PC: RAM, a CPU with its MMU, a loader that writes genuine multiboot information, and the core's
+/// <see cref="MemorySubsystem{TCpu}"/> brought up on it exactly as the kernel's <c>kmain</c> does it, through the
+/// PMM stage: parse the boot info, sanitise the map, start the PMM. <see cref="PagingMachine"/> and
+/// <see cref="KernelMachine"/> go on with the same bring-up to the VMM and the heap.
 /// </summary>
 public sealed class SimulatedPc : IDisposable
 {
@@ -25,11 +28,22 @@ public sealed class SimulatedPc : IDisposable
 
     private const ulong MinimumRam = 16ul << 20;
 
-    private SimulatedPc(MachineConfig config, SimulatedRam ram)
+    /// <summary>The memory subsystem of this PC (a handle; its state is in the simulated RAM). Hosts continue its
+    /// bring-up in place, so this is a field.</summary>
+    public MemorySubsystem<SimulatedCpuPort> Subsystem;
+
+    private readonly MemoryMapEntry[] _raw = new MemoryMapEntry[MemoryMapSanitizer.MaxEntries];
+    private readonly MemoryMapEntry[] _map = new MemoryMapEntry[2 * MemoryMapSanitizer.MaxEntries];
+    private readonly BootModule[] _modules = new BootModule[MaxModules];
+    private readonly BootRegion[] _regions = new BootRegion[MaxRegions];
+
+    private unsafe SimulatedPc(MachineConfig config, SimulatedRam ram)
     {
         Config = config;
         Ram = ram;
         Window = ram.DirectWindow;
+        Cpu = new SimulatedCpu(ram.Base, ram.Size, CpuModel.Qemu32);
+        Checked = new CheckedMemory(Cpu);
     }
 
     /// <summary>What the machine was booted with.</summary>
@@ -38,48 +52,58 @@ public sealed class SimulatedPc : IDisposable
     /// <summary>Physical memory.</summary>
     public SimulatedRam Ram { get; }
 
-    /// <summary>The window the core uses.</summary>
+    /// <summary>A direct window over the RAM, for the host to look at memory (the core uses <see cref="Checked"/>).</summary>
     public MemoryWindow Window { get; }
+
+    /// <summary>The CPU: control registers, CPUID, MMU and TLB.</summary>
+    public SimulatedCpu Cpu { get; }
+
+    /// <summary>The checked window every access of the core goes through (through the MMU once paging is on).</summary>
+    public CheckedMemory Checked { get; }
 
     /// <summary>EAX/EBX the loader handed over.</summary>
     public LoaderHandoff Handoff { get; private set; }
 
     /// <summary>The kernel layout.</summary>
-    public KernelLayout Layout { get; private set; }
-
-    /// <summary>The parser's result.</summary>
-    public BootInfoResult BootInfoResult { get; private set; }
+    public KernelLayout Layout => Subsystem.Layout;
 
     /// <summary>What the parser found.</summary>
-    public BootInfo BootInfo { get; private set; }
+    public BootInfo BootInfo => Subsystem.BootInfo;
 
     /// <summary>The raw map as the parser read it from the boot info.</summary>
-    public IReadOnlyList<MemoryMapEntry> RawMap { get; private set; } = [];
+    public IReadOnlyList<MemoryMapEntry> RawMap => _raw[..Subsystem.BootInfo.MapEntryCount];
 
     /// <summary>The modules the parser found.</summary>
-    public IReadOnlyList<BootModule> Modules { get; private set; } = [];
+    public IReadOnlyList<BootModule> Modules => _modules[..Subsystem.BootInfo.ModuleCount];
 
     /// <summary>The regions the loader wrote.</summary>
-    public IReadOnlyList<BootRegion> BootRegions { get; private set; } = [];
+    public IReadOnlyList<BootRegion> BootRegions => _regions[..Subsystem.BootInfo.RegionCount];
 
     /// <summary>The sanitised map.</summary>
-    public IReadOnlyList<MemoryMapEntry> Map { get; private set; } = [];
+    public IReadOnlyList<MemoryMapEntry> Map => _map[..Subsystem.Sanitize.Count];
 
     /// <summary>What the sanitiser dropped.</summary>
-    public SanitizeReport SanitizeReport { get; private set; }
+    public SanitizeReport SanitizeReport => Subsystem.Sanitize;
+
+    /// <summary>The firmware's figures, from the sanitised map before any reservation.</summary>
+    public FirmwareFigures Firmware => Subsystem.Firmware;
 
     /// <summary>The PMM's start result.</summary>
     public PmmInitResult PmmResult { get; private set; }
 
     /// <summary>The PMM (valid when <see cref="PmmResult"/> is ok).</summary>
-    public PhysicalMemoryManager Pmm { get; private set; }
+    public PhysicalMemoryManager Pmm => Subsystem.Pmm;
 
     /// <summary>True when every layer came up.</summary>
-    public bool Booted => BootInfoResult.IsOk && PmmResult.IsOk;
+    public bool Booted => Subsystem.Reached >= BringUpStage.Pmm;
+
+    /// <summary>The bring-up's buffers (the kernel keeps them on its stack).</summary>
+    public BringUpBuffers Buffers => new(_raw, _map, _modules, _regions);
 
     /// <summary>
-    /// Builds the machine and brings the core up. Boot-info and map errors throw <see cref="BootFailedException"/>;
-    /// a PMM that refuses to start is recorded in <see cref="PmmResult"/> (the firmware figures stay readable).
+    /// Builds the machine and brings the core up through the PMM. Boot-info and map errors throw
+    /// <see cref="BootFailedException"/>; a PMM that refuses to start is recorded in <see cref="PmmResult"/> (the
+    /// firmware figures stay readable).
     /// </summary>
     public static SimulatedPc Start(MachineConfig config)
     {
@@ -112,31 +136,24 @@ public sealed class SimulatedPc : IDisposable
 
     private void Load()
     {
-        Layout = Config.Capture is null ? Config.Layout : new KernelLayout(KernelLayout.DefaultKernelBase, BootInfoCapture.CapturedKernelEnd);
+        KernelLayout layout = Config.Capture is null ? Config.Layout : new KernelLayout(KernelLayout.DefaultKernelBase, BootInfoCapture.CapturedKernelEnd);
         Handoff = Config.Capture?.WriteTo(Ram) ?? (Config.Protocol == BootProtocol.Multiboot1
-            ? MultibootImageWriter.WriteMultiboot1(Ram, Layout.KernelEnd, Config.MemoryMap, Config.CommandLine.Length > 0 ? Config.CommandLine : "kernel.bin ", Config.Modules)
-            : MultibootImageWriter.WriteMultiboot2(Ram, Layout.KernelEnd, Config.MemoryMap, Config.CommandLine, Config.Modules));
+            ? MultibootImageWriter.WriteMultiboot1(Ram, layout.KernelEnd, Config.MemoryMap, Config.CommandLine.Length > 0 ? Config.CommandLine : "kernel.bin ", Config.Modules)
+            : MultibootImageWriter.WriteMultiboot2(Ram, layout.KernelEnd, Config.MemoryMap, Config.CommandLine, Config.Modules));
 
-        var raw = new MemoryMapEntry[MemoryMapSanitizer.MaxEntries];
-        var modules = new BootModule[MaxModules];
-        var regions = new BootRegion[MaxRegions];
-        BootInfoResult = MultibootParser.Parse(Window, Handoff.Magic, Handoff.InfoAddress, raw, modules, regions, out BootInfo info);
-        BootInfo = info;
-        if (!BootInfoResult.IsOk)
-            throw new BootFailedException("boot info", BootErrorText.Describe(BootInfoResult));
-        RawMap = raw[..info.MapEntryCount];
-        Modules = modules[..info.ModuleCount];
-        BootRegions = regions[..info.RegionCount];
-
-        var map = new MemoryMapEntry[2 * MemoryMapSanitizer.MaxEntries];
-        SanitizeStatus status = MemoryMapSanitizer.Sanitize(RawMap is MemoryMapEntry[] a ? a : [.. RawMap], map, out SanitizeReport report);
-        if (status != SanitizeStatus.Ok)
-            throw new BootFailedException("memory map", $"the sanitiser refused the map ({status})");
-        SanitizeReport = report;
-        Map = map[..report.Count];
-
-        PmmResult = PhysicalMemoryManager.Initialize(Window, Layout, map.AsSpan(0, report.Count), regions.AsSpan(0, info.RegionCount), out PhysicalMemoryManager pmm);
-        Pmm = pmm;
+        Subsystem = MemorySubsystem<SimulatedCpuPort>.ForHandoff(Checked.Window, new SimulatedCpuPort(Cpu), Handoff.Magic,
+            Handoff.InfoAddress, layout.KernelBase, layout.KernelEnd);
+        BringUpResult r = Subsystem.BringUp(BringUpStage.Pmm, Buffers);
+        switch (r.FailedStage)
+        {
+            case BringUpStage.BootInfo:
+                throw new BootFailedException("boot info", BootErrorText.Describe(r.BootInfo));
+            case BringUpStage.MemoryMap:
+                throw new BootFailedException("memory map", $"the sanitiser refused the map ({(SanitizeStatus)r.Status})");
+            case BringUpStage.Pmm:
+                PmmResult = r.Pmm;
+                break;
+        }
     }
 
     /// <summary>Backs every address an available range names (high memory included), up to 2 TiB.</summary>
@@ -159,5 +176,9 @@ public sealed class SimulatedPc : IDisposable
         address == 0 ? "" : System.Text.Encoding.ASCII.GetString(Ram.Bytes(address, (int)length));
 
     /// <summary>Releases the RAM.</summary>
-    public void Dispose() => Ram.Dispose();
+    public void Dispose()
+    {
+        Checked.Dispose();
+        Ram.Dispose();
+    }
 }

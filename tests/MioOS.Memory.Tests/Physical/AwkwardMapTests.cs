@@ -37,7 +37,7 @@ public class AwkwardMapTests
     {
         using SimulatedPc pc = SimulatedPc.Start(WithMap(E(0, 0x10000000, Reserved)));
         Assert.Equal(PmmInitStatus.NoUsableLowMemory, pc.PmmResult.Status);
-        Assert.Equal(0ul, FirmwareFigures.From(pc.Map).UsableFramesBelow4G);
+        Assert.Equal(0ul, pc.Firmware.UsableFramesBelow4G);
         var e = Assert.Throws<BootFailedException>(() => SimulatedPc.Boot(WithMap(E(0, 0x10000000, Reserved))));
         Assert.Contains("no usable low memory", e.Message);
     }
@@ -47,7 +47,7 @@ public class AwkwardMapTests
     {
         using SimulatedPc pc = SimulatedPc.Start(WithMap(E(0, 0x9FC00), E(0x100000000, 0x40000000)));
         Assert.Equal(PmmInitStatus.NoUsableLowMemory, pc.PmmResult.Status);
-        Assert.Equal(0x40000ul, FirmwareFigures.From(pc.Map).UsableFramesAbove4G);
+        Assert.Equal(0x40000ul, pc.Firmware.UsableFramesAbove4G);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using MioOS.Memory.Boot;
 using MioOS.Memory.Hosting.Machine;
 using MioOS.Memory.Physical;
 using MioOS.Memory.Platform;
@@ -15,7 +16,7 @@ public class RealMapTests
         string path = TestData.MemoryMap(name);
         using SimulatedPc pc = SimulatedPc.Boot(MachineConfig.ForMemoryMapFile(path));
         var (below, above) = E820Reference.UsableFrames(path);
-        FirmwareFigures figures = FirmwareFigures.From(pc.Map);
+        FirmwareFigures figures = pc.Firmware;
         Assert.Equal(below, figures.UsableFramesBelow4G);
         Assert.Equal(above, figures.UsableFramesAbove4G);
         PmmStats s = pc.Pmm.Stats;
