@@ -177,7 +177,7 @@ struct mm_stats {
     uint32_t large_page_address_bits;  /* physical address bits a 4 MiB page can reach (32, or 36..40 with PSE-36) */
     /* Heap */
     uint32_t heap_start;
-    uint32_t heap_size;                /* bytes in all segments */
+    uint32_t heap_size;                /* bytes the blocks of all segments cover (the initial 3 MiB less the heap's control block, plus each growth) */
     uint32_t heap_used;                /* payload bytes handed out */
     uint32_t heap_free;
     uint32_t heap_blocks;
