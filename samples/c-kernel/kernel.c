@@ -563,9 +563,14 @@ void kmain(uint32_t magic, uint32_t info)
     before_init();
     init(magic, info);
     if (passed == total) {
+        paint_stack();
         pmm();
         vmm();
         heap();
+        uint32_t used = stack_used();
+        begin("calls.stack");
+        puts_("the PMM, VMM and heap tests used "); putdec(used); puts_(" bytes ");
+        check(used < 8 * 1024, "more stack than the header documents");
     }
     reports(fail_on_purpose);
     finish();
