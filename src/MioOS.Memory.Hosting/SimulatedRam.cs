@@ -4,17 +4,6 @@ using MioOS.Memory.Platform;
 
 namespace MioOS.Memory.Hosting;
 
-/// <summary>Thrown when the core touches an address outside the simulated RAM (on the metal: a wild access).</summary>
-public sealed class MemoryAccessViolationException(ulong address, ulong length, ulong limit)
-    : Exception($"access to [0x{address:X}, +0x{length:X}) outside simulated RAM (which ends at 0x{limit:X})")
-{
-    /// <summary>The first byte of the access.</summary>
-    public ulong Address { get; } = address;
-
-    /// <summary>Bytes of the access.</summary>
-    public ulong Length { get; } = length;
-}
-
 /// <summary>
 /// The simulated PC's physical memory: one sparse reservation of host memory (mmap with MAP_NORESERVE) indexed
 /// by physical address. Untouched pages cost nothing, so a machine with high memory backs its whole range.
@@ -45,14 +34,14 @@ public sealed unsafe class SimulatedRam : IDisposable
     /// <summary>The first physical address not backed.</summary>
     public ulong Size { get; }
 
-    /// <summary>A direct window over the whole RAM; an access outside it throws <see cref="MemoryAccessViolationException"/>.</summary>
+    /// <summary>A direct window over the whole RAM; an access outside it throws <see cref="MemoryWindowViolationException"/>.</summary>
     public MemoryWindow DirectWindow => new(Base, Size, &Violation, 0);
 
     /// <summary>The bytes at [address, address + length) as a span (bounds-checked).</summary>
     public Span<byte> Bytes(ulong address, int length)
     {
         if (length < 0 || address > Size || (ulong)length > Size - address)
-            throw new MemoryAccessViolationException(address, (ulong)length, Size);
+            throw new MemoryWindowViolationException(address, (ulong)length, Size);
         return new Span<byte>(Base + address, length);
     }
 
@@ -70,7 +59,7 @@ public sealed unsafe class SimulatedRam : IDisposable
     }
 
     private static void Violation(nint context, ulong address, ulong length) =>
-        throw new MemoryAccessViolationException(address, length, ulong.MaxValue);
+        throw new MemoryWindowViolationException(address, length, ulong.MaxValue);
 
     private static class Native
     {

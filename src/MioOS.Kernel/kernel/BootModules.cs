@@ -66,18 +66,18 @@ internal static unsafe class BootModules
     /// other or anything else the loader wrote), each listed with its size, checksum and string; every region the
     /// loader wrote is checksummed for <see cref="CheckIntact"/>.
     /// </summary>
-    public static void Inventory(in BootInfo bi, ReadOnlySpan<BootModule> modules, ReadOnlySpan<BootRegion> regions)
+    public static void Inventory(in BootInfo bi, ReadOnlySpan<BootModule> modules, ReadOnlySpan<ReservedRange> regions)
     {
         MemoryWindow w = Metal.Window;
         Record* r = R;
-        SelfTest.Begin("boot.modules");
+        SelfTestLog.Begin("boot.modules");
         Serial.WriteDec((ulong)modules.Length);
         Serial.Write(" modules, ");
         Serial.WriteDec((ulong)regions.Length);
         Serial.Write(" regions ");
         if (modules.Length > ModuleCapacity || regions.Length > RegionCapacity)
         {
-            SelfTest.Fail("more modules or regions than this test records");
+            SelfTestLog.Fail("more modules or regions than this test records");
             return;
         }
 
@@ -93,7 +93,7 @@ internal static unsafe class BootModules
         }
         bool infoFound = false;
         for (int i = 0; i < regions.Length; i++)
-            infoFound |= regions[i].Kind == BootRegionKind.InfoBlock && regions[i].Base == bi.InfoAddress;
+            infoFound |= regions[i].Kind == ReservedKind.InfoBlock && regions[i].Base == bi.InfoAddress;
         ok &= infoFound;
 
         for (int i = 0; i < modules.Length; i++)
@@ -111,7 +111,7 @@ internal static unsafe class BootModules
             bool listed = false;
             for (int j = 0; j < regions.Length; j++)
             {
-                if (regions[j].Kind == BootRegionKind.Module)
+                if (regions[j].Kind == ReservedKind.Module)
                     listed |= regions[j].Base == start && regions[j].Length == end - start;
                 else
                     ok &= !Overlaps(start, end, regions[j].Base, regions[j].Base + regions[j].Length);
@@ -121,7 +121,7 @@ internal static unsafe class BootModules
         s_regions = regions.Length;
         s_modules = modules.Length;
         s_recorded = true;
-        SelfTest.Check(ok, "a module is misplaced, overlaps, or is not among the regions to reserve");
+        SelfTestLog.Check(ok, "a module is misplaced, overlaps, or is not among the regions to reserve");
 
         for (int i = 0; i < modules.Length; i++)
         {
@@ -170,13 +170,13 @@ internal static unsafe class BootModules
     /// <summary><c>pmm.boot-regions-reserved</c>: right after PMM init, no free extent touches a boot region.</summary>
     public static void CheckReserved(ref PhysicalMemoryManager pmm)
     {
-        SelfTest.Begin("pmm.boot-regions-reserved");
+        SelfTestLog.Begin("pmm.boot-regions-reserved");
         bool ok = FreeExtentsAvoidBootRegions(ref pmm, out int extents);
         Serial.WriteDec((ulong)extents);
         Serial.Write(" free extents clear of ");
         Serial.WriteDec((ulong)s_regions);
         Serial.Write(" regions ");
-        SelfTest.Check(ok, "a free extent overlaps the kernel image, the boot info or a module");
+        SelfTestLog.Check(ok, "a free extent overlaps the kernel image, the boot info or a module");
     }
 
     /// <summary>
@@ -189,12 +189,12 @@ internal static unsafe class BootModules
     {
         MemoryWindow w = Metal.Window;
         Record* r = R;
-        SelfTest.Begin("boot.modules-intact");
+        SelfTestLog.Begin("boot.modules-intact");
         bool ok = true;
         uint mapped = 0, unmapped = 0;
         if (pagingOn)
         {
-            ref VirtualMemoryManager<MetalCpu, PmmPageTableFrames> vmm = ref VmmTests.Vmm;
+            ref VirtualMemoryManager<MetalCpu, PmmPageTableFrames> vmm = ref Kmain.Memory.Vmm;
             for (int i = 0; i < s_regions; i++)
             {
                 for (ulong page = r->RegionBase[i] & ~0xFFFUL; page < r->RegionEnd[i]; page += 0x1000)
@@ -214,7 +214,7 @@ internal static unsafe class BootModules
         uint scribbled = 0;
         if (pagingOn)
         {
-            var mapper = new VmmFrameMapper<MetalCpu, PmmPageTableFrames>(VmmTests.Vmm);
+            var mapper = Kmain.Memory.Mapper;
             while (n < chunks && pmm.AllocFrame(16, true, ref mapper, out taken[n]) == PmmStatus.Ok)
             {
                 Scribble(w, taken[n].Value, 16);
@@ -251,12 +251,12 @@ internal static unsafe class BootModules
         Serial.WriteDec(mapped);
         Serial.Write(" pages mapped by EnablePaging ");
         if (unmapped != 0)
-            SelfTest.Fail("a page of the boot info or a module is not mapped with paging on");
+            SelfTestLog.Fail("a page of the boot info or a module is not mapped with paging on");
         else if (!sums)
-            SelfTest.Fail("a module or a loader region changed since boot");
+            SelfTestLog.Fail("a module or a loader region changed since boot");
         else if (!reserved)
-            SelfTest.Fail("a free extent overlaps the kernel image, the boot info or a module");
+            SelfTestLog.Fail("a free extent overlaps the kernel image, the boot info or a module");
         else
-            SelfTest.Check(ok, "the scribble allocations");
+            SelfTestLog.Check(ok, "the scribble allocations");
     }
 }

@@ -64,8 +64,8 @@ internal static unsafe class CommandLine
     {
         if (Contains("mioos.test=fail"))
         {
-            SelfTest.Begin("harness.forced-failure");
-            SelfTest.Fail("asked for by mioos.test=fail");
+            SelfTestLog.Begin("harness.forced-failure");
+            SelfTestLog.Fail("asked for by mioos.test=fail");
         }
         if (Contains("mioos.test=panic"))
             Panic.Halt("asked for by mioos.test=panic");

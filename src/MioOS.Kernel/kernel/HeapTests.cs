@@ -1,3 +1,4 @@
+using MioOS.Memory;
 using MioOS.Memory.Heap;
 using MioOS.Memory.Physical;
 using MioOS.Memory.Platform;
@@ -10,29 +11,25 @@ namespace MioOS.Kernel;
 /// reported without halting.</summary>
 internal static unsafe class HeapTests
 {
-    public static void Run(ref PhysicalMemoryManager pmm)
+    public static bool Run(BringUpResult result)
     {
-        var mapper = new VmmFrameMapper<MetalCpu, PmmPageTableFrames>(VmmTests.Vmm);
-        Heap(ref pmm, mapper);
-    }
-
-    private static void Heap(ref PhysicalMemoryManager pmm, VmmFrameMapper<MetalCpu, PmmPageTableFrames> mapper)
-    {
-        MemoryWindow window = Metal.Window;
-        SelfTest.Begin("heap.init");
-        var growth = new PmmHeapGrowth<VmmFrameMapper<MetalCpu, PmmPageTableFrames>>(pmm, mapper);
-        uint heapStart = (uint)(KernelLayout.DefaultKernelBase + KernelLayout.HeapOffset);
-        HeapStatus hs = KernelHeap<PmmHeapGrowth<VmmFrameMapper<MetalCpu, PmmPageTableFrames>>>.Create(window, heapStart,
-            (uint)KernelLayout.InitialHeapSize, growth, HeapOptions.None, out var heap);
+        ref MemorySubsystem<MetalCpu> mm = ref Kmain.Memory;
+        ref PhysicalMemoryManager pmm = ref mm.Pmm;
+        ref KernelHeap<PmmHeapGrowth<VmmFrameMapper<MetalCpu, PmmPageTableFrames>>> heap = ref mm.Heap;
+        SelfTestLog.Begin("heap.init");
+        uint heapStart = (uint)mm.Layout.HeapStart;
         Serial.WriteHex(heapStart);
         Serial.Write('+');
         Serial.WriteHex(KernelLayout.InitialHeapSize);
         Serial.Write(' ');
-        SelfTest.Check(hs == HeapStatus.Ok && heap.CheckIntegrity().Status == HeapStatus.Ok, "create");
-        if (hs != HeapStatus.Ok)
-            return;
+        if (!result.IsOk)
+        {
+            SelfTestLog.Fail("heap status", (ulong)result.Status);
+            return false;
+        }
+        SelfTestLog.Check(heap.Start == heapStart && heap.CheckIntegrity().Status == HeapStatus.Ok, "create");
 
-        SelfTest.Begin("heap.kmalloc-kfree");
+        SelfTestLog.Begin("heap.kmalloc-kfree");
         const int n = 64;
         uint* blocks = stackalloc uint[n];
         bool ok = true;
@@ -56,9 +53,9 @@ internal static unsafe class HeapTests
             ok &= heap.Kfree(blocks[i]) == HeapStatus.Ok;
         HeapStats s = heap.Stats();
         ok &= s.UsedBytes == 0 && heap.CheckIntegrity().Status == HeapStatus.Ok;
-        SelfTest.Check(ok, "contents, or not everything given back");
+        SelfTestLog.Check(ok, "contents, or not everything given back");
 
-        SelfTest.Begin("heap.kcalloc-krealloc");
+        SelfTestLog.Begin("heap.kcalloc-krealloc");
         uint c = heap.Kcalloc(100, 40);
         ok = c != 0;
         for (uint j = 0; j < 4000 && ok; j++)
@@ -71,9 +68,9 @@ internal static unsafe class HeapTests
             ok &= ((byte*)r)[j] == (byte)(j * 7);
         ok &= heap.Kcalloc(0x10000, 0x10001) == 0; // count * size overflows 32 bits: refused
         ok &= heap.Kfree(r) == HeapStatus.Ok && heap.CheckIntegrity().Status == HeapStatus.Ok;
-        SelfTest.Check(ok, "zeroed, contents kept, overflow refused");
+        SelfTestLog.Check(ok, "zeroed, contents kept, overflow refused");
 
-        SelfTest.Begin("heap.growth");
+        SelfTestLog.Begin("heap.growth");
         uint* big = stackalloc uint[6];
         ok = true;
         for (int i = 0; i < 6; i++)
@@ -95,9 +92,9 @@ internal static unsafe class HeapTests
         for (int i = 0; i < 6; i++)
             ok &= big[i] == 0 || (((uint*)big[i])[0] == (uint)i && heap.Kfree(big[i]) == HeapStatus.Ok);
         ok &= heap.CheckIntegrity().Status == HeapStatus.Ok && pmm.CheckIntegrity().IsOk;
-        SelfTest.Check(ok, "past 3 MiB");
+        SelfTestLog.Check(ok, "past 3 MiB");
 
-        SelfTest.Begin("heap.misuse-reported");
+        SelfTestLog.Begin("heap.misuse-reported");
         uint d = heap.Kmalloc(64);
         ok = heap.Kfree(d) == HeapStatus.Ok;
         HeapStatus twice = heap.Kfree(d);
@@ -107,6 +104,7 @@ internal static unsafe class HeapTests
         s = heap.Stats();
         ok &= twice == HeapStatus.DoubleFree && interior != HeapStatus.Ok && s.MisuseCount >= 2;
         ok &= heap.CheckIntegrity().Status == HeapStatus.Ok;
-        SelfTest.Check(ok, "a misuse was not refused and reported");
+        SelfTestLog.Check(ok, "a misuse was not refused and reported");
+        return true;
     }
 }

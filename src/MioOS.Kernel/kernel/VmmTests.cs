@@ -1,4 +1,5 @@
 using System;
+using MioOS.Memory;
 using MioOS.Memory.Physical;
 using MioOS.Memory.Platform;
 using MioOS.Memory.Virtual;
@@ -9,61 +10,38 @@ namespace MioOS.Kernel;
 /// through it (4 KiB and 4 MiB, low and high memory), page faults reported and served through it.</summary>
 internal static unsafe class VmmTests
 {
-    private static VirtualMemoryManager<MetalCpu, PmmPageTableFrames> s_vmm;
-
     private const uint Alias1 = 0xE0001000, Alias2 = 0xE0002000, Unmapped = 0xE0003000, ReadOnly = 0xE0004000;
     private const uint DemandBase = 0xE0100000;
     private const uint Large1 = 0xF0000000, Large2 = 0xF4000000;
 
-    /// <summary>True once the VMM turned paging on.</summary>
-    public static bool PagingOn => s_pagingOn;
-
-    private static bool s_pagingOn;
-
-    /// <summary>The VMM, once <see cref="Run"/> created it.</summary>
-    public static ref VirtualMemoryManager<MetalCpu, PmmPageTableFrames> Vmm => ref s_vmm;
-
-    public static void Run(ref PhysicalMemoryManager pmm)
+    public static bool Run(BringUpResult result)
     {
-        MemoryWindow window = Metal.Window;
-        var cpu = new MetalCpu();
+        ref MemorySubsystem<MetalCpu> mm = ref Kmain.Memory;
+        ref PhysicalMemoryManager pmm = ref mm.Pmm;
+        ref VirtualMemoryManager<MetalCpu, PmmPageTableFrames> vmm = ref mm.Vmm;
+        MemoryWindow window = mm.Window;
+        MetalCpu cpu = mm.Cpu;
         CpuFeatures features = cpu.Features;
 
-        SelfTest.Begin("vmm.enable-paging");
-        VmmStatus st = VirtualMemoryManager<MetalCpu, PmmPageTableFrames>.Create(window, cpu, new PmmPageTableFrames(pmm), out s_vmm);
-        PmmStats stats = pmm.Stats;
-        var layout = new KernelSpaceLayout
-        {
-            KernelStart = Native.ImageBase(),
-            KernelEnd = Native.ImageEnd(),
-            HeapStart = KernelLayout.DefaultKernelBase + KernelLayout.HeapOffset,
-            HeapEnd = KernelLayout.DefaultKernelBase + KernelLayout.HeapOffset + KernelLayout.InitialHeapSize,
-            MetadataStart = stats.MetadataBase,
-            MetadataEnd = stats.MetadataBase + stats.MetadataLength,
-        };
-        // The boot info and modules stay readable (read-only) once paging is on.
-        Span<ReservedRange> bootRanges = stackalloc ReservedRange[64];
-        int bootRangeCount = KernelSpaceLayout.CopyBootRanges(pmm, bootRanges);
-        if (st == VmmStatus.Ok)
-            st = s_vmm.EnablePaging(layout, bootRanges.Slice(0, bootRangeCount));
+        SelfTestLog.Begin("vmm.enable-paging");
         uint cr0 = cpu.ReadCr0();
         Serial.Write("cr3 ");
         Serial.WriteHex(cpu.ReadCr3(), 8);
         Serial.Write(' ');
-        if (st != VmmStatus.Ok || (cr0 & 0x80010000u) != 0x80010000u)
+        const uint pagingBits = ControlRegisters.Cr0Paging | ControlRegisters.Cr0WriteProtect;
+        if (!result.IsOk || (cr0 & pagingBits) != pagingBits)
         {
-            SelfTest.Fail("VMM status", (ulong)st);
-            return;
+            SelfTestLog.Fail("VMM status", (ulong)result.Status);
+            return false;
         }
-        s_pagingOn = true;
         // The PMM's metadata, the stack and the image stay reachable with paging on.
-        SelfTest.Check(pmm.CheckIntegrity().IsOk && cpu.ReadCr3() == (uint)s_vmm.KernelDirectory.Value, "integrity walk with paging on");
+        SelfTestLog.Check(pmm.CheckIntegrity().IsOk && cpu.ReadCr3() == (uint)vmm.KernelDirectory.Value, "integrity walk with paging on");
 
-        SelfTest.Begin("vmm.4k-alias");
-        var mapper = new VmmFrameMapper<MetalCpu, PmmPageTableFrames>(s_vmm);
+        SelfTestLog.Begin("vmm.4k-alias");
+        var mapper = mm.Mapper;
         bool ok = pmm.AllocFrame(1, true, ref mapper, out PhysicalAddress f1) == PmmStatus.Ok; // identity-mapped
-        ok &= s_vmm.AllocPage(new VirtualAddress(Alias1), f1, PageFlags.Writable) == VmmStatus.Ok;
-        ok &= s_vmm.AllocPage(new VirtualAddress(Alias2), f1, PageFlags.Writable) == VmmStatus.Ok;
+        ok &= vmm.AllocPage(new VirtualAddress(Alias1), f1, PageFlags.Writable) == VmmStatus.Ok;
+        ok &= vmm.AllocPage(new VirtualAddress(Alias2), f1, PageFlags.Writable) == VmmStatus.Ok;
         if (ok)
         {
             *(uint*)(Alias1 + 16) = 0x5A5A1234;
@@ -71,23 +49,23 @@ internal static unsafe class VmmTests
             window.Write(f1.Value + 40, 0x0BADF00Du);
             ok &= *(uint*)(Alias1 + 40) == 0x0BADF00Du;
         }
-        SelfTest.Check(ok, "two virtual pages and the identity map see one frame");
+        SelfTestLog.Check(ok, "two virtual pages and the identity map see one frame");
 
-        SelfTest.Begin("vmm.freepage-invlpg");
+        SelfTestLog.Begin("vmm.freepage-invlpg");
         ok &= pmm.AllocFrame(1, true, ref mapper, out PhysicalAddress f2) == PmmStatus.Ok;
         window.Write(f2.Value + 16, 0x22222222u);
         uint before = *(uint*)(Alias1 + 16); // the TLB now holds Alias1 -> f1
-        ok &= s_vmm.FreePage(new VirtualAddress(Alias1)) == VmmStatus.Ok; // unmaps and invalidates
+        ok &= vmm.FreePage(new VirtualAddress(Alias1)) == VmmStatus.Ok; // unmaps and invalidates
         uint value;
         uint faults = Traps.PageFaults;
         ok &= NativeTraps.ProbeRead(Alias1 + 16, &value) == 0 && Traps.PageFaults == faults + 1;
-        ok &= s_vmm.AllocPage(new VirtualAddress(Alias1), f2, PageFlags.Writable) == VmmStatus.Ok;
+        ok &= vmm.AllocPage(new VirtualAddress(Alias1), f2, PageFlags.Writable) == VmmStatus.Ok;
         ok &= before == 0x5A5A1234 && *(uint*)(Alias1 + 16) == 0x22222222u && *(uint*)(Alias2 + 16) == 0x5A5A1234;
-        ok &= s_vmm.FreePage(new VirtualAddress(Alias1)) == VmmStatus.Ok && s_vmm.FreePage(new VirtualAddress(Alias2)) == VmmStatus.Ok;
+        ok &= vmm.FreePage(new VirtualAddress(Alias1)) == VmmStatus.Ok && vmm.FreePage(new VirtualAddress(Alias2)) == VmmStatus.Ok;
         ok &= pmm.FreeFrame(f1, ref mapper) == PmmStatus.Ok && pmm.FreeFrame(f2, ref mapper) == PmmStatus.Ok;
-        SelfTest.Check(ok, "the old alias faults after FreePage, the new mapping reads the new frame");
+        SelfTestLog.Check(ok, "the old alias faults after FreePage, the new mapping reads the new frame");
 
-        SelfTest.Begin("pf.fixup");
+        SelfTestLog.Begin("pf.fixup");
         faults = Traps.PageFaults;
         uint readOk = NativeTraps.ProbeRead(Unmapped + 0x10, &value);
         uint readError = Traps.LastError, readCr2 = Traps.LastCr2;
@@ -102,19 +80,19 @@ internal static unsafe class VmmTests
         Serial.Write(" error ");
         Serial.WriteHex(writeError);
         Serial.Write(' ');
-        SelfTest.Check(readOk == 0 && writeOk == 0 && Traps.PageFaults == faults + 2
+        SelfTestLog.Check(readOk == 0 && writeOk == 0 && Traps.PageFaults == faults + 2
             && readCr2 == Unmapped + 0x10 && readError == 0 && writeCr2 == Unmapped + 0xffc && writeError == Traps.ErrorWrite,
             "CR2 or error code");
 
-        SelfTest.Begin("pf.read-only");
+        SelfTestLog.Begin("pf.read-only");
         ok = pmm.AllocFrame(1, out PhysicalAddress f3) == PmmStatus.Ok;
-        ok &= s_vmm.AllocPage(new VirtualAddress(ReadOnly), f3, PageFlags.None) == VmmStatus.Ok;
+        ok &= vmm.AllocPage(new VirtualAddress(ReadOnly), f3, PageFlags.None) == VmmStatus.Ok;
         ok &= NativeTraps.ProbeRead(ReadOnly, &value) == 1;
         ok &= NativeTraps.ProbeWrite(ReadOnly, 1) == 0 && Traps.LastError == (Traps.ErrorPresent | Traps.ErrorWrite);
-        ok &= s_vmm.FreePage(new VirtualAddress(ReadOnly)) == VmmStatus.Ok && pmm.FreeFrame(f3) == PmmStatus.Ok;
-        SelfTest.Check(ok, "a write to a read-only page must fault with P|W (CR0.WP)");
+        ok &= vmm.FreePage(new VirtualAddress(ReadOnly)) == VmmStatus.Ok && pmm.FreeFrame(f3) == PmmStatus.Ok;
+        SelfTestLog.Check(ok, "a write to a read-only page must fault with P|W (CR0.WP)");
 
-        SelfTest.Begin("pf.demand-map");
+        SelfTestLog.Begin("pf.demand-map");
         faults = Traps.PageFaults;
         uint mapped = Traps.DemandMapped;
         Traps.EnableDemandPaging(DemandBase, 0x100000, &MapFreshFrame);
@@ -132,54 +110,55 @@ internal static unsafe class VmmTests
         Serial.Write(' ');
         for (uint page = DemandBase; page < DemandBase + 0x2000; page += 0x1000)
         {
-            ok &= s_vmm.VirtualToPhysical(new VirtualAddress(page), out PhysicalAddress frame) == VmmStatus.Ok;
-            ok &= s_vmm.FreePage(new VirtualAddress(page)) == VmmStatus.Ok && pmm.FreeFrame(frame) == PmmStatus.Ok;
+            ok &= vmm.VirtualToPhysical(new VirtualAddress(page), out PhysicalAddress frame) == VmmStatus.Ok;
+            ok &= vmm.FreePage(new VirtualAddress(page)) == VmmStatus.Ok && pmm.FreeFrame(frame) == PmmStatus.Ok;
         }
-        SelfTest.Check(ok, "mapped on demand and re-run");
+        SelfTestLog.Check(ok, "mapped on demand and re-run");
 
-        SelfTest.Begin("vmm.4m-alias");
+        SelfTestLog.Begin("vmm.4m-alias");
         ok = pmm.AllocFrames(1024, FrameRegion.Low, 1024, out PhysicalAddress big) == PmmStatus.Ok;
         if (ok)
             ok = TwoLargeAliases(big);
         else
             Serial.Write("no 4 MiB-aligned run free ");
-        ok = ok || !MemoryTests.LowestFree4MiB(ref pmm, out _);
-        SelfTest.Check(ok, "a 4 MiB page through two virtual addresses");
+        ok = ok || !PmmTests.LowestFree4MiB(ref pmm, out _);
+        SelfTestLog.Check(ok, "a 4 MiB page through two virtual addresses");
 
-        SelfTest.Begin("vmm.high-pse36");
+        SelfTestLog.Begin("vmm.high-pse36");
         PmmStatus high = pmm.AllocFrames(1024, FrameRegion.High, 1024, out PhysicalAddress hi);
         if (high != PmmStatus.Ok)
         {
             Serial.Write("no memory above 4 GiB ");
-            SelfTest.Pass();
+            SelfTestLog.Pass();
         }
         else if (!features.Has(CpuFeatureFlags.Pse36))
         {
             // The right thing without PSE-36: the VMM refuses, nothing is mapped.
-            st = s_vmm.AllocPage4MiB(new VirtualAddress(Large1), hi, PageFlags.Writable);
+            VmmStatus st = vmm.AllocPage4MiB(new VirtualAddress(Large1), hi, PageFlags.Writable);
             Serial.Write("no PSE-36: refused ");
-            SelfTest.Check(st != VmmStatus.Ok && !s_vmm.IsMapped(new VirtualAddress(Large1))
+            SelfTestLog.Check(st != VmmStatus.Ok && !vmm.IsMapped(new VirtualAddress(Large1))
                 && pmm.FreeFrame(hi) == PmmStatus.Ok, "mapped memory above 4 GiB without PSE-36");
         }
         else
         {
             Serial.WriteHex(hi.Value);
             Serial.Write(' ');
-            SelfTest.Check(TwoLargeAliases(hi) && Metal.Window.Read<uint>((uint)hi.Value) != 0xC0DE0001,
+            SelfTestLog.Check(TwoLargeAliases(hi) && Metal.Window.Read<uint>((uint)hi.Value) != 0xC0DE0001,
                 "the two aliases of a frame above 4 GiB disagree");
         }
 
-        SelfTest.Begin("vmm.integrity");
-        SelfTest.Check(pmm.CheckIntegrity().IsOk && !s_vmm.IsMapped(new VirtualAddress(Large1)), "integrity walk");
-
+        SelfTestLog.Begin("vmm.integrity");
+        SelfTestLog.Check(pmm.CheckIntegrity().IsOk && !vmm.IsMapped(new VirtualAddress(Large1)), "integrity walk");
+        return true;
     }
 
     /// <summary>Maps <paramref name="frame"/> (4 MiB) at two addresses, writes through one, reads through the
     /// other, unmaps both and gives the frame back.</summary>
     private static bool TwoLargeAliases(PhysicalAddress frame)
     {
-        bool ok = s_vmm.AllocPage4MiB(new VirtualAddress(Large1), frame, PageFlags.Writable) == VmmStatus.Ok;
-        ok &= s_vmm.AllocPage4MiB(new VirtualAddress(Large2), frame, PageFlags.Writable) == VmmStatus.Ok;
+        ref VirtualMemoryManager<MetalCpu, PmmPageTableFrames> vmm = ref Kmain.Memory.Vmm;
+        bool ok = vmm.AllocPage4MiB(new VirtualAddress(Large1), frame, PageFlags.Writable) == VmmStatus.Ok;
+        ok &= vmm.AllocPage4MiB(new VirtualAddress(Large2), frame, PageFlags.Writable) == VmmStatus.Ok;
         if (ok)
         {
             uint* a = (uint*)Large1;
@@ -189,21 +168,22 @@ internal static unsafe class VmmTests
             b[0x3FFFFC / 4] = 0xC0DE0003;
             ok &= b[0] == 0xC0DE0001 && b[0x200000 / 4] == 0xC0DE0002 && a[0x3FFFFC / 4] == 0xC0DE0003;
         }
-        ok &= s_vmm.FreePage(new VirtualAddress(Large1)) == VmmStatus.Ok && s_vmm.FreePage(new VirtualAddress(Large2)) == VmmStatus.Ok;
+        ok &= vmm.FreePage(new VirtualAddress(Large1)) == VmmStatus.Ok && vmm.FreePage(new VirtualAddress(Large2)) == VmmStatus.Ok;
         uint value;
         ok &= NativeTraps.ProbeRead(Large1, &value) == 0;
-        ok &= MemoryTests.Pmm.FreeFrame(frame) == PmmStatus.Ok;
+        ok &= Kmain.Memory.Pmm.FreeFrame(frame) == PmmStatus.Ok;
         return ok;
     }
 
     /// <summary>The demand-paging hook: a fresh zeroed frame mapped by the VMM.</summary>
     private static bool MapFreshFrame(uint page)
     {
-        if (MemoryTests.Pmm.AllocFrame(1, out PhysicalAddress frame) != PmmStatus.Ok)
+        ref VirtualMemoryManager<MetalCpu, PmmPageTableFrames> vmm = ref Kmain.Memory.Vmm;
+        if (Kmain.Memory.Pmm.AllocFrame(1, out PhysicalAddress frame) != PmmStatus.Ok)
             return false;
-        if (s_vmm.AllocPage(new VirtualAddress(page), frame, PageFlags.Writable) != VmmStatus.Ok)
+        if (vmm.AllocPage(new VirtualAddress(page), frame, PageFlags.Writable) != VmmStatus.Ok)
         {
-            MemoryTests.Pmm.FreeFrame(frame);
+            Kmain.Memory.Pmm.FreeFrame(frame);
             return false;
         }
         Metal.Window.Zero(page, Frames.Size); // through the new mapping

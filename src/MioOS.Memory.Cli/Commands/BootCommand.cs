@@ -1,10 +1,9 @@
-using MioOS.Memory.Boot;
 using System.CommandLine;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using MioOS.Memory.Boot;
 using MioOS.Memory.Cli.Reports;
-using MioOS.Memory.Hosting.Machine;
 using MioOS.Memory.Heap;
+using MioOS.Memory.Hosting.Machine;
 using MioOS.Memory.Physical;
 using MioOS.Memory.Virtual;
 using Spectre.Console;
@@ -26,7 +25,7 @@ internal static class BootCommand
             using KernelMachine kernel = KernelMachine.Boot(machine.Resolve(result), paging.Resolve(result));
             if (result.GetValue(machine.Json))
             {
-                System.Console.WriteLine(Json(kernel).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                JsonOutput.Write(Json(kernel));
                 return ExitCodes.Ok;
             }
             Print(kernel);

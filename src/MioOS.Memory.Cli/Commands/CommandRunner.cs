@@ -17,7 +17,7 @@ internal static class CommandRunner
         }
         catch (Exception e) when (e is MemoryMapFormatException or BootFailedException or FileNotFoundException
             or DirectoryNotFoundException or FormatException or InvalidDataException or ArgumentException
-            or MemoryAccessViolationException or UnauthorizedAccessException)
+            or MemoryWindowViolationException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"mioos-mm: error: {e.Message}");
             return ExitCodes.BadInput;

@@ -1,7 +1,6 @@
 using System;
 using System.CommandLine;
 using System.IO;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using MioOS.Memory.Cli.Reports;
 using MioOS.Memory.Heap;
@@ -61,7 +60,7 @@ internal static class HeapinfoCommand
             {
                 JsonObject o = Json(s);
                 o["integrity"] = check.IsOk ? "ok" : $"{check.Status} at 0x{check.Address:X8}";
-                Console.WriteLine(o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                JsonOutput.Write(o);
             }
             else
             {

@@ -1,7 +1,6 @@
-using MioOS.Memory.Boot;
 using System.CommandLine;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using MioOS.Memory.Boot;
 using MioOS.Memory.Cli.Reports;
 using MioOS.Memory.Hosting.Boot;
 using MioOS.Memory.Hosting.Machine;
@@ -37,7 +36,7 @@ internal static class MeminfoCommand
                 };
                 if (!pc.PmmResult.IsOk)
                     o["pmmError"] = BootErrorText.Describe(pc.PmmResult, pc.Layout);
-                System.Console.WriteLine(o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                JsonOutput.Write(o);
                 return ExitCodes.Ok;
             }
             Print(pc, result.GetValue(verbose), result.GetValue(mmap));

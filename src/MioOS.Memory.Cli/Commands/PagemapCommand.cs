@@ -1,12 +1,11 @@
-using MioOS.Memory.Platform;
 using System;
 using System.CommandLine;
 using System.IO;
 using System.Linq;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using MioOS.Memory.Cli.Reports;
 using MioOS.Memory.Hosting.Machine;
+using MioOS.Memory.Platform;
 using MioOS.Memory.Virtual;
 using Spectre.Console;
 
@@ -46,7 +45,7 @@ internal static class PagemapCommand
                         ["flags"] = new JsonArray(VmmReport.FlagNames(r.Flags).Select(n => (JsonNode)n).ToArray()),
                     }).ToArray()),
                 };
-                writer.WriteLine(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                JsonOutput.Write(json, writer);
                 return ExitCodes.Ok;
             }
             IAnsiConsole console = output is null ? AnsiConsole.Console : VmmReport.ConsoleFor(output);

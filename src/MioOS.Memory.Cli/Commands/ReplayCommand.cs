@@ -1,7 +1,6 @@
 using System;
 using System.CommandLine;
 using System.IO;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using MioOS.Memory.Cli.Reports;
 using MioOS.Memory.Heap;
@@ -52,7 +51,7 @@ internal static class ReplayCommand
                 return ExitCodes.Failed;
             }
             if (json)
-                Console.WriteLine(Json(file.Name, pc, r).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                JsonOutput.Write(Json(file.Name, pc, r));
             else
                 Print(file.Name, pc, r);
             return r.Integrity == "ok" ? ExitCodes.Ok : ExitCodes.Failed;

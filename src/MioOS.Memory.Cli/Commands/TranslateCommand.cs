@@ -3,7 +3,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using MioOS.Memory.Cli.Reports;
 using MioOS.Memory.Hosting.Cpu;
@@ -51,7 +50,7 @@ internal static class TranslateCommand
                     ["mode"] = isUser ? "user" : "supervisor",
                     ["translations"] = new JsonArray(linear.Select(a => (JsonNode)Json(m, a, kind, isUser)).ToArray()),
                 };
-                writer.WriteLine(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                JsonOutput.Write(json, writer);
                 return ExitCodes.Ok;
             }
             IAnsiConsole console = output is null ? AnsiConsole.Console : VmmReport.ConsoleFor(output);

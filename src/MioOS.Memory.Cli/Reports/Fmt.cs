@@ -1,3 +1,4 @@
+using MioOS.Memory.Boot;
 using MioOS.Memory.Hosting.Boot;
 using Spectre.Console;
 
@@ -22,7 +23,7 @@ internal static class Fmt
 
     public static void Error(string message) => System.Console.Error.WriteLine($"mioos-mm: error: {message}");
 
-    public static string TypeName(MioOS.Memory.Boot.MemoryType t) => BootErrorText.TypeName(t);
+    public static string TypeName(MioOS.Memory.Boot.MemoryType t) => ReportNames.Of(t);
 
     public static Table NewTable(params string[] columns)
     {

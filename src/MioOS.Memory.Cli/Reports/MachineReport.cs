@@ -21,7 +21,7 @@ internal static class MachineReport
     {
         ["base"] = e.Base,
         ["length"] = e.Length,
-        ["type"] = BootErrorText.TypeName(e.Kind),
+        ["type"] = ReportNames.Of(e.Kind),
     }).ToArray());
 
     public static JsonObject Sanitizer(SimulatedPc pc) => new()
@@ -100,7 +100,7 @@ internal static class MachineReport
             ["reserved"] = new JsonArray(Enumerable.Range(0, (int)pc.Pmm.ReservedCount).Select(i =>
             {
                 ReservedRange r = pc.Pmm.Reserved((uint)i);
-                return (JsonNode)new JsonObject { ["base"] = r.Base, ["length"] = r.Length, ["kind"] = BootErrorText.ReservedName(r.Kind) };
+                return (JsonNode)new JsonObject { ["base"] = r.Base, ["length"] = r.Length, ["kind"] = ReportNames.Of(r.Kind) };
             }).ToArray()),
             ["integrity"] = Integrity(pc.Pmm.CheckIntegrity()),
         };

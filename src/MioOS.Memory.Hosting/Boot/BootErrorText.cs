@@ -36,30 +36,8 @@ public static class BootErrorText
         PmmInitStatus.Ok => "PMM initialised",
         PmmInitStatus.BadKernelLayout => $"kernel base 0x{layout.KernelBase:X} / end 0x{layout.KernelEnd:X} is not a valid layout",
         PmmInitStatus.KernelOverlapsHeap => $"kernel image ends at 0x{layout.KernelEnd:X}, inside the heap area that starts at 0x{layout.HeapStart:X}",
-        PmmInitStatus.BootInfoInHeap => $"boot information or a module at 0x{r.Address:X} lies inside the heap or PMM metadata area (from 0x{layout.HeapStart:X}); refusing to overwrite it",
+        PmmInitStatus.BootInfoInHeap => $"boot information or a module at 0x{r.Address:X} lies inside the heap area 0x{layout.HeapStart:X}-0x{layout.HeapEnd:X}; refusing to overwrite it",
         PmmInitStatus.NoUsableLowMemory => $"no usable low memory for the kernel layout: the kernel at 0x{layout.KernelBase:X} and the heap 0x{layout.HeapStart:X}-0x{layout.HeapEnd:X} need one available range, and the PMM metadata room below 2 GiB; the range ends or is missing at 0x{r.Address:X}",
-        PmmInitStatus.TooManyReservedRanges => "too many reserved ranges for the PMM metadata area",
         _ => $"PMM refused to start ({r.Status}) at 0x{r.Address:X}",
-    };
-
-    /// <summary>The JSON/report name of a sanitised memory type.</summary>
-    public static string TypeName(MemoryType t) => t switch
-    {
-        MemoryType.Available => "available",
-        MemoryType.Reserved => "reserved",
-        MemoryType.AcpiReclaimable => "acpiReclaimable",
-        MemoryType.AcpiNvs => "acpiNvs",
-        MemoryType.BadRam => "badRam",
-        _ => "reserved",
-    };
-
-    /// <summary>The JSON/report name of a reserved range's kind.</summary>
-    public static string ReservedName(ReservedKind k) => k switch
-    {
-        ReservedKind.KernelImage => "kernelImage",
-        ReservedKind.Heap => "heap",
-        ReservedKind.PmmMetadata => "pmmMetadata",
-        ReservedKind.BootInfo => "bootInfo",
-        _ => "module",
     };
 }

@@ -74,17 +74,3 @@ public sealed unsafe class CheckedMemory : IDisposable
             _self.Free();
     }
 }
-
-/// <summary>An access outside what the memory window reaches (the simulated RAM, or 4 GiB of linear space).</summary>
-public sealed class MemoryWindowViolationException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    public MemoryWindowViolationException(ulong address, ulong length, ulong limit)
-        : base($"Access of {length} bytes at 0x{address:X} is outside the memory window (limit 0x{limit:X}).")
-    {
-        Address = address;
-    }
-
-    /// <summary>The address of the access.</summary>
-    public ulong Address { get; }
-}

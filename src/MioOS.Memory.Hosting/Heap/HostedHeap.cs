@@ -1,5 +1,6 @@
 using System;
 using MioOS.Memory.Heap;
+using MioOS.Memory.Physical;
 using MioOS.Memory.Platform;
 
 namespace MioOS.Memory.Hosting.Heap;
@@ -11,17 +12,20 @@ namespace MioOS.Memory.Hosting.Heap;
 /// </summary>
 public sealed class HostedHeap : IDisposable
 {
-    /// <summary>Default heap start: kernel base 0x100000 + 0x100000.</summary>
-    public const uint DefaultStart = 0x200000;
+    /// <summary>Default heap start: the kernel's, at its default base + 0x100000.</summary>
+    public const uint DefaultStart = (uint)(KernelLayout.DefaultKernelBase + KernelLayout.HeapOffset);
 
-    /// <summary>Default initial size: 3 MiB.</summary>
-    public const uint DefaultSize = 3 * 1024 * 1024;
+    /// <summary>Default initial size: the kernel's, 3 MiB.</summary>
+    public const uint DefaultSize = (uint)KernelLayout.InitialHeapSize;
 
     /// <summary>Where the growth source's state record sits (low memory, unused by the heap).</summary>
     public const uint GrowthStateAddress = 0x1000;
 
+    /// <summary>The gap between the initial heap and the growth area: 1 MiB.</summary>
+    private const uint GrowthGap = 1u << 20;
+
     /// <summary>Where growth starts: 1 MiB past the initial heap (the PMM's metadata would sit in between).</summary>
-    public const uint DefaultGrowthStart = DefaultStart + DefaultSize + 0x100000;
+    public const uint DefaultGrowthStart = DefaultStart + DefaultSize + GrowthGap;
 
     private readonly bool _ownsRam;
 
@@ -58,7 +62,7 @@ public sealed class HostedHeap : IDisposable
         MemoryWindow window = through ?? ram.DirectWindow;
         uint ramTop = ram.Size >= 0xFFFF_F000UL ? 0xFFFF_F000u : (uint)ram.Size;
         uint limit = growthLimit == 0 ? ramTop : Math.Min(growthLimit, ramTop);
-        uint growthStart = start + size + 0x100000;
+        uint growthStart = start + size + GrowthGap;
         Growth = ArenaHeapGrowth.Create(window, GrowthStateAddress, growthStart, Math.Max(limit, growthStart));
         HeapStatus status = KernelHeap<ArenaHeapGrowth>.Create(window, start, size, Growth, options, out var core);
         if (status != HeapStatus.Ok)

@@ -1,6 +1,7 @@
 using MioOS.Memory.Heap;
 using MioOS.Memory.Hosting.Cpu;
 using MioOS.Memory.Virtual;
+using KernelHeapGrowth = MioOS.Memory.Heap.PmmHeapGrowth<MioOS.Memory.Virtual.VmmFrameMapper<MioOS.Memory.Hosting.Cpu.SimulatedCpuPort, MioOS.Memory.Virtual.PmmPageTableFrames>>;
 
 namespace MioOS.Memory.Hosting.Machine;
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using MioOS.Memory.Boot;
 using MioOS.Memory.Hosting.Cpu;
 using MioOS.Memory.Physical;
 using MioOS.Memory.Platform;

@@ -35,7 +35,7 @@ public sealed class SimulatedPc : IDisposable
     private readonly MemoryMapEntry[] _raw = new MemoryMapEntry[MemoryMapSanitizer.MaxEntries];
     private readonly MemoryMapEntry[] _map = new MemoryMapEntry[2 * MemoryMapSanitizer.MaxEntries];
     private readonly BootModule[] _modules = new BootModule[MaxModules];
-    private readonly BootRegion[] _regions = new BootRegion[MaxRegions];
+    private readonly ReservedRange[] _regions = new ReservedRange[MaxRegions];
 
     private unsafe SimulatedPc(MachineConfig config, SimulatedRam ram)
     {
@@ -77,7 +77,7 @@ public sealed class SimulatedPc : IDisposable
     public IReadOnlyList<BootModule> Modules => _modules[..Subsystem.BootInfo.ModuleCount];
 
     /// <summary>The regions the loader wrote.</summary>
-    public IReadOnlyList<BootRegion> BootRegions => _regions[..Subsystem.BootInfo.RegionCount];
+    public IReadOnlyList<ReservedRange> BootRegions => _regions[..Subsystem.BootInfo.RegionCount];
 
     /// <summary>The sanitised map.</summary>
     public IReadOnlyList<MemoryMapEntry> Map => _map[..Subsystem.Sanitize.Count];

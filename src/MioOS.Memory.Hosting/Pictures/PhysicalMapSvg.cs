@@ -90,7 +90,7 @@ public static class PhysicalMapSvg
             for (uint i = 0; i < pc.Pmm.ReservedCount; i++)
             {
                 ReservedRange r = pc.Pmm.Reserved(i);
-                managed.Add((r.Base, r.Length, Boot.BootErrorText.ReservedName(r.Kind)));
+                managed.Add((r.Base, r.Length, r.Kind == ReservedKind.Module ? "module" : r.IsBootData ? "bootInfo" : ReportNames.Of(r.Kind)));
             }
         }
         managed.Sort((x, y) => x.Start.CompareTo(y.Start));
@@ -99,7 +99,7 @@ public static class PhysicalMapSvg
         {
             if (e.Kind != MemoryType.Available)
             {
-                pieces.Add((e.Base, e.Length, Boot.BootErrorText.TypeName(e.Kind)));
+                pieces.Add((e.Base, e.Length, ReportNames.Of(e.Kind)));
                 continue;
             }
             ulong cursor = e.Base, end = e.Base + e.Length;

@@ -29,52 +29,6 @@ public struct BootModule
     public uint StringLength;
 }
 
-/// <summary>What a <see cref="BootRegion"/> holds.</summary>
-public enum BootRegionKind : byte
-{
-    /// <summary>The info block itself (mb1 struct or mb2 tag list).</summary>
-    InfoBlock,
-
-    /// <summary>The mb1 memory-map buffer (<c>mmap_addr</c>).</summary>
-    MemoryMap,
-
-    /// <summary>The kernel command line string.</summary>
-    CommandLine,
-
-    /// <summary>The boot loader's name string.</summary>
-    LoaderName,
-
-    /// <summary>The mb1 module list (<c>mods_addr</c>).</summary>
-    ModuleList,
-
-    /// <summary>A module's string.</summary>
-    ModuleString,
-
-    /// <summary>A module's contents.</summary>
-    Module,
-}
-
-/// <summary>A range the loader wrote that the PMM must never hand out.</summary>
-public struct BootRegion
-{
-    /// <summary>First byte.</summary>
-    public ulong Base;
-
-    /// <summary>Bytes.</summary>
-    public ulong Length;
-
-    /// <summary>What it is.</summary>
-    public BootRegionKind Kind;
-
-    /// <summary>Creates a region.</summary>
-    public BootRegion(ulong baseAddress, ulong length, BootRegionKind kind)
-    {
-        Base = baseAddress;
-        Length = length;
-        Kind = kind;
-    }
-}
-
 /// <summary>What the parser found, besides the entries it wrote into the caller's spans.</summary>
 public struct BootInfo
 {

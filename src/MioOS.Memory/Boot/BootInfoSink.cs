@@ -6,10 +6,10 @@ internal ref struct BootInfoSink
 {
     public Span<MemoryMapEntry> Map;
     public Span<BootModule> Modules;
-    public Span<BootRegion> Regions;
+    public Span<ReservedRange> Regions;
     public BootInfo Info;
 
-    public BootInfoSink(Span<MemoryMapEntry> map, Span<BootModule> modules, Span<BootRegion> regions)
+    public BootInfoSink(Span<MemoryMapEntry> map, Span<BootModule> modules, Span<ReservedRange> regions)
     {
         Map = map;
         Modules = modules;
@@ -33,13 +33,13 @@ internal ref struct BootInfoSink
         return BootInfoResult.Ok;
     }
 
-    public BootInfoResult AddRegion(ulong baseAddress, ulong length, BootRegionKind kind)
+    public BootInfoResult AddRegion(ulong baseAddress, ulong length, ReservedKind kind)
     {
         if (length == 0)
             return BootInfoResult.Ok;
         if (Info.RegionCount == Regions.Length)
             return new BootInfoResult(BootInfoStatus.TooManyRegions, baseAddress, (ulong)Regions.Length);
-        Regions[Info.RegionCount++] = new BootRegion(baseAddress, length, kind);
+        Regions[Info.RegionCount++] = new ReservedRange(baseAddress, length, kind);
         return BootInfoResult.Ok;
     }
 

@@ -1,4 +1,6 @@
 using System;
+using MioOS.Memory.Platform;
+
 namespace MioOS.Memory.Boot;
 
 /// <summary>What the sanitiser did to a raw map, for the boot log and for tests.</summary>
@@ -41,7 +43,6 @@ public static class MemoryMapSanitizer
     /// <summary>The most raw entries accepted (a multiboot map with more is refused, not truncated).</summary>
     public const int MaxEntries = 512;
 
-    private const ulong FrameMask = 0xFFF;
 
     /// <summary>
     /// Sanitises <paramref name="raw"/> into <paramref name="output"/>, which receives at most
@@ -110,11 +111,11 @@ public static class MemoryMapSanitizer
             MemoryMapEntry e = output[i];
             if (e.Type == (uint)MemoryType.Available)
             {
-                ulong first = (e.Base + FrameMask) & ~FrameMask;
+                ulong first = (e.Base + Frames.OffsetMask) & ~Frames.OffsetMask;
                 bool firstOverflowed = first < e.Base;
                 // (Last + 1) rounded down; the frame that ends exactly at 2^64 cannot be given an exclusive
                 // end in 64 bits, so a range reaching the top gives that one frame up.
-                ulong end = e.Last == ulong.MaxValue ? ~FrameMask : (e.Last + 1) & ~FrameMask;
+                ulong end = e.Last == ulong.MaxValue ? ~Frames.OffsetMask : (e.Last + 1) & ~Frames.OffsetMask;
                 if (firstOverflowed || end <= first)
                 {
                     report.DroppedSubFrame++;

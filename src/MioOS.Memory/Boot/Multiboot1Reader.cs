@@ -21,20 +21,20 @@ internal static class Multiboot1Reader
         sink.Info.Protocol = BootProtocol.Multiboot1;
         sink.Info.InfoAddress = info;
         sink.Info.InfoLength = InfoSize;
-        BootInfoResult r = sink.AddRegion(info, InfoSize, BootRegionKind.InfoBlock);
+        BootInfoResult r = sink.AddRegion(info, InfoSize, ReservedKind.InfoBlock);
         if (!r.IsOk)
             return r;
         uint flags = window.Read<uint>(info);
 
         if ((flags & FlagCmdline) != 0)
         {
-            r = ReadString(window, info + OffsetCmdline, BootRegionKind.CommandLine, ref sink, out sink.Info.CommandLine, out sink.Info.CommandLineLength);
+            r = ReadString(window, info + OffsetCmdline, ReservedKind.CommandLine, ref sink, out sink.Info.CommandLine, out sink.Info.CommandLineLength);
             if (!r.IsOk)
                 return r;
         }
         if ((flags & FlagLoaderName) != 0)
         {
-            r = ReadString(window, info + OffsetLoaderName, BootRegionKind.LoaderName, ref sink, out sink.Info.LoaderName, out sink.Info.LoaderNameLength);
+            r = ReadString(window, info + OffsetLoaderName, ReservedKind.LoaderName, ref sink, out sink.Info.LoaderName, out sink.Info.LoaderNameLength);
             if (!r.IsOk)
                 return r;
         }
@@ -57,7 +57,7 @@ internal static class Multiboot1Reader
         ulong start = window.Read<uint>(info + OffsetMmapAddr);
         if (!window.Contains(start, length))
             return new BootInfoResult(BootInfoStatus.MapOutsideMemory, start, length);
-        BootInfoResult r = sink.AddRegion(start, length, BootRegionKind.MemoryMap);
+        BootInfoResult r = sink.AddRegion(start, length, ReservedKind.MemoryMap);
         if (!r.IsOk)
             return r;
         ulong end = start + length;
@@ -87,15 +87,15 @@ internal static class Multiboot1Reader
         ulong listLength = (ulong)count * ModuleEntrySize;
         if (!window.Contains(list, listLength))
             return new BootInfoResult(BootInfoStatus.ModuleListOutsideMemory, list, count);
-        BootInfoResult r = sink.AddRegion(list, listLength, BootRegionKind.ModuleList);
+        BootInfoResult r = sink.AddRegion(list, listLength, ReservedKind.ModuleList);
         for (ulong entry = list; r.IsOk && entry < list + listLength; entry += ModuleEntrySize)
         {
             var module = new BootModule { Start = window.Read<uint>(entry), End = window.Read<uint>(entry + 4) };
             if (module.End < module.Start || !window.Contains(module.Start, module.End - module.Start))
                 return new BootInfoResult(BootInfoStatus.ModuleInvalid, entry, module.End);
-            r = ReadString(window, entry + 8, BootRegionKind.ModuleString, ref sink, out module.String, out module.StringLength);
+            r = ReadString(window, entry + 8, ReservedKind.ModuleString, ref sink, out module.String, out module.StringLength);
             if (r.IsOk)
-                r = sink.AddRegion(module.Start, module.End - module.Start, BootRegionKind.Module);
+                r = sink.AddRegion(module.Start, module.End - module.Start, ReservedKind.Module);
             if (r.IsOk)
                 r = sink.AddModule(entry, module);
         }
@@ -103,7 +103,7 @@ internal static class Multiboot1Reader
     }
 
     /// <summary>Reads the string whose address is stored at <paramref name="field"/> and reserves it with its NUL.</summary>
-    private static BootInfoResult ReadString(in MemoryWindow window, ulong field, BootRegionKind kind, ref BootInfoSink sink, out ulong address, out uint length)
+    private static BootInfoResult ReadString(in MemoryWindow window, ulong field, ReservedKind kind, ref BootInfoSink sink, out ulong address, out uint length)
     {
         address = window.Read<uint>(field);
         if (!BootStrings.TryMeasure(window, address, ulong.MaxValue, out length))

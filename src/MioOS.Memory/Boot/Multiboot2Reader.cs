@@ -28,7 +28,7 @@ internal static class Multiboot2Reader
         sink.Info.Protocol = BootProtocol.Multiboot2;
         sink.Info.InfoAddress = info;
         sink.Info.InfoLength = total;
-        BootInfoResult r = sink.AddRegion(info, total, BootRegionKind.InfoBlock);
+        BootInfoResult r = sink.AddRegion(info, total, ReservedKind.InfoBlock);
 
         bool haveMap = false;
         ulong basicMemTag = 0;
@@ -103,7 +103,7 @@ internal static class Multiboot2Reader
             return new BootInfoResult(BootInfoStatus.ModuleInvalid, tag, module.End);
         BootInfoResult r = TagString(window, tag, tag + 16, size, out module.String, out module.StringLength);
         if (r.IsOk)
-            r = sink.AddRegion(module.Start, module.End - module.Start, BootRegionKind.Module);
+            r = sink.AddRegion(module.Start, module.End - module.Start, ReservedKind.Module);
         return r.IsOk ? sink.AddModule(tag, module) : r;
     }
 

@@ -21,7 +21,7 @@ public static class MultibootParser
     /// <paramref name="modules"/>, and every range the loader wrote (to be reserved) to <paramref name="regions"/>.
     /// </summary>
     public static BootInfoResult Parse(in MemoryWindow window, uint magic, uint infoAddress,
-        Span<MemoryMapEntry> map, Span<BootModule> modules, Span<BootRegion> regions, out BootInfo info)
+        Span<MemoryMapEntry> map, Span<BootModule> modules, Span<ReservedRange> regions, out BootInfo info)
     {
         var sink = new BootInfoSink(map, modules, regions);
         BootInfoResult result;

@@ -20,10 +20,10 @@ public ref struct BringUpBuffers
     public Span<BootModule> Modules;
 
     /// <summary>Every range the loader wrote (info block, map, strings, modules), to be reserved.</summary>
-    public Span<BootRegion> Regions;
+    public Span<ReservedRange> Regions;
 
     /// <summary>Buffers over the caller's spans.</summary>
-    public BringUpBuffers(Span<MemoryMapEntry> rawMap, Span<MemoryMapEntry> map, Span<BootModule> modules, Span<BootRegion> regions)
+    public BringUpBuffers(Span<MemoryMapEntry> rawMap, Span<MemoryMapEntry> map, Span<BootModule> modules, Span<ReservedRange> regions)
     {
         RawMap = rawMap;
         Map = map;

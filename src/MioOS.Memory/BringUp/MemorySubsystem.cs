@@ -74,6 +74,12 @@ public struct MemorySubsystem<TCpu> where TCpu : struct, ICpu
         Layout = new KernelLayout(kernelStart, kernelEnd),
     };
 
+    /// <summary>EAX at the kernel's entry, as given to <see cref="ForHandoff"/>.</summary>
+    public readonly uint MultibootMagic => _magic;
+
+    /// <summary>EBX at the kernel's entry: the info block's physical address.</summary>
+    public readonly uint MultibootInfo => _info;
+
     /// <summary>The window the subsystem was brought up with.</summary>
     public readonly MemoryWindow Window => _window;
 

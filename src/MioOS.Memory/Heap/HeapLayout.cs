@@ -1,3 +1,5 @@
+using MioOS.Memory.Platform;
+
 namespace MioOS.Memory.Heap;
 
 /// <summary>
@@ -44,7 +46,7 @@ public static class HeapLayout
     public const uint GrowthStep = 1024 * 1024;
 
     /// <summary>Growth is asked for in multiples of this (one 4 KiB frame).</summary>
-    public const uint GrowthGranule = 4096;
+    public const uint GrowthGranule = Frames.Size;
 
     /// <summary>Krealloc grows a block in place only into its next (higher-addressed) neighbour when that one is
     /// free; it never grows into the previous neighbour (that would move the payload anyway). Otherwise it moves

@@ -40,6 +40,9 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
     /// </summary>
     /// <returns><see cref="HeapStatus.Ok"/>, or <see cref="HeapStatus.ControlCorrupted"/> when the range is
     /// misaligned, too small, or outside the window.</returns>
+    /// <remarks>Contract: the range is memory the caller owns (the PMM reserved it or handed it out), reachable and
+    /// writable through <paramref name="window"/>, and nothing else uses it from now on: the heap writes its control
+    /// block and headers there. Growth comes only from <paramref name="growth"/>; released segments go back to it.</remarks>
     public static HeapStatus Create(MemoryWindow window, uint start, uint length, TGrowth growth, HeapOptions options,
         out KernelHeap<TGrowth> heap)
     {
@@ -67,6 +70,9 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
     }
 
     /// <summary>A handle on a heap already created at <paramref name="start"/> (checks the control block's magic).</summary>
+    /// <remarks>Contract: <paramref name="window"/> reaches the same bytes as the window the heap was created with
+    /// (e.g. a direct window over identity-mapped memory), and <paramref name="growth"/> draws from the same source.
+    /// Handles share the one heap and its lock.</remarks>
     public static HeapStatus Attach(MemoryWindow window, uint start, TGrowth growth, out KernelHeap<TGrowth> heap)
     {
         heap = default;

@@ -5,7 +5,8 @@ namespace MioOS.Memory.Physical;
 
 /// <summary>
 /// One record of the PMM's metadata area: a run of frames that is either free (in a region's free tree) or a
-/// live allocation (in the allocation tree). 32 bytes; the records live in physical memory after the heap.
+/// live allocation (in the allocation tree). 32 bytes; the records live in the PMM's metadata area in physical memory
+/// (after the heap when the range there holds it, else in the lowest available stretch below 2 GiB that does).
 /// </summary>
 internal struct ExtentRecord
 {

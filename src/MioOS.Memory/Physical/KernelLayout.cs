@@ -2,7 +2,8 @@ namespace MioOS.Memory.Physical;
 
 /// <summary>
 /// Where the kernel sits in physical memory (design.md, "Default layout"): the image from its physical base to
-/// its end symbol, the heap at base + 1 MiB for 3 MiB, and the PMM's metadata after the heap.
+/// its end symbol and the heap at base + 1 MiB for 3 MiB. (The PMM places its metadata after the heap when the
+/// available range there holds it, else lower down; see <see cref="PhysicalMemoryManager.Initialize"/>.)
 /// </summary>
 public readonly struct KernelLayout
 {
@@ -13,7 +14,7 @@ public readonly struct KernelLayout
     public const ulong HeapOffset = 0x100000;
 
     /// <summary>The heap's initial size (spec section 3).</summary>
-    public const ulong InitialHeapSize = 3 * 1024 * 1024;
+    public const ulong InitialHeapSize = 3ul << 20;
 
     /// <summary>
     /// The kernel's half of every address space (0 to 2 GiB), where the VMM identity-maps what the kernel itself

@@ -50,14 +50,15 @@ public readonly unsafe partial struct PhysicalMemoryManager
         get
         {
             PmmState* s = S;
-            var stats = new PmmStats
+            return new PmmStats
             {
-                FirmwareFramesLow = s->FirmwareFramesLow,
-                FirmwareFramesHigh = s->FirmwareFramesHigh,
+                InstalledBytes = s->Firmware.InstalledBytes,
+                FirmwareFramesLow = s->Firmware.UsableFramesBelow4G,
+                FirmwareFramesHigh = s->Firmware.UsableFramesAbove4G,
                 UsableFramesLow = s->ManagedFramesLow,
                 UsableFramesHigh = s->ManagedFramesHigh,
                 UntrackedFramesHigh = s->UntrackedFramesHigh,
-                ReservedFrames = s->FirmwareFramesLow + s->FirmwareFramesHigh - s->ManagedFramesLow - s->ManagedFramesHigh - s->UntrackedFramesHigh,
+                ReservedFrames = s->Firmware.UsableFramesBelow4G + s->Firmware.UsableFramesAbove4G - s->ManagedFramesLow - s->ManagedFramesHigh - s->UntrackedFramesHigh,
                 FreeFramesLow = s->FreeFramesLow,
                 FreeFramesHigh = s->FreeFramesHigh,
                 UsedFrames = s->ManagedFramesLow + s->ManagedFramesHigh - s->FreeFramesLow - s->FreeFramesHigh,
@@ -72,13 +73,6 @@ public readonly unsafe partial struct PhysicalMemoryManager
                 RecordCapacity = s->RecordCapacity,
                 RecordsInUse = s->RecordsInUse,
             };
-            for (uint i = 0; i < s->MapCount; i++)
-            {
-                MemoryMapEntry e = MapEntry(i);
-                if (e.Kind != MemoryType.Reserved)
-                    stats.InstalledBytes += e.Length;
-            }
-            return stats;
         }
     }
 }

@@ -52,6 +52,10 @@ public readonly unsafe partial struct PhysicalMemoryManager
     }
 
     /// <summary>Reattaches to a PMM whose control block is at <paramref name="state"/> (e.g. after the window changes).</summary>
+    /// <remarks>Contract: <paramref name="state"/> is the <see cref="StateAddress"/> of a PMM that
+    /// <see cref="Initialize"/> started, and <paramref name="window"/> reaches its whole metadata area. Nothing is
+    /// checked: the handle is only as good as that promise. Handles share the one PMM; calls through them must not
+    /// overlap (the PMM's lock, when it has one, is in its control block).</remarks>
     public static PhysicalMemoryManager Attach(MemoryWindow window, ulong state) => new(window, state);
 
     /// <summary>The physical address of the control block (the start of the metadata area).</summary>
@@ -70,8 +74,13 @@ public readonly unsafe partial struct PhysicalMemoryManager
     /// strings, modules). The metadata goes right after the heap when the available range there holds it, else
     /// into the lowest stretch of available memory below <see cref="KernelLayout.IdentityMappedLimit"/> that does.
     /// </summary>
+    /// <remarks>Contract: <paramref name="map"/> is sanitised (sorted, non-overlapping, available ranges whole
+    /// frames); <paramref name="bootRegions"/> names everything the loader wrote that must survive; the caller has
+    /// not placed anything else in available memory outside the kernel image. From then on, every frame of available
+    /// memory outside the reserved ranges is the PMM's: the caller touches only what the PMM hands out, and never the
+    /// metadata area. The map and regions are copied: the spans may go once this returns.</remarks>
     public static PmmInitResult Initialize(in MemoryWindow window, KernelLayout layout, ReadOnlySpan<MemoryMapEntry> map,
-        ReadOnlySpan<BootRegion> bootRegions, out PhysicalMemoryManager pmm)
+        ReadOnlySpan<ReservedRange> bootRegions, out PhysicalMemoryManager pmm)
     {
         pmm = default;
         if ((layout.KernelBase & Frames.OffsetMask) != 0 || layout.KernelEnd < layout.KernelBase || layout.KernelBase >= AddressLimits.FourGiB)
@@ -113,7 +122,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
 
         for (int i = 0; i < bootRegions.Length; i++)
         {
-            BootRegion r = bootRegions[i];
+            ReservedRange r = bootRegions[i];
             if (Overlaps(r.Base, r.Length, layout.HeapStart, KernelLayout.InitialHeapSize))
                 return new PmmInitResult(PmmInitStatus.BootInfoInHeap, r.Base);
         }
@@ -145,6 +154,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
         s->RecordsBase = metadataBase + fixedBytes;
         s->RecordCapacity = (uint)capacity;
         s->MapCount = (uint)map.Length;
+        s->Firmware = FirmwareFigures.Of(map);
         for (int i = 0; i < map.Length; i++)
             window.Write(metadataBase + s->MapOffset + (ulong)i * (ulong)sizeof(MemoryMapEntry), map[i]);
 
@@ -153,8 +163,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
         pmm.AddReserved(layout.HeapStart, KernelLayout.InitialHeapSize, ReservedKind.Heap);
         pmm.AddReserved(metadataBase, metadataLength, ReservedKind.PmmMetadata);
         for (int i = 0; i < bootRegions.Length; i++)
-            pmm.AddReserved(bootRegions[i].Base, bootRegions[i].Length,
-                bootRegions[i].Kind == BootRegionKind.Module ? ReservedKind.Module : ReservedKind.BootInfo);
+            pmm.AddReserved(bootRegions[i].Base, bootRegions[i].Length, bootRegions[i].Kind);
         pmm.BuildFreeStore(layout.KernelBase, highRecords);
         return new PmmInitResult(PmmInitStatus.Ok, 0);
     }
@@ -168,8 +177,6 @@ public readonly unsafe partial struct PhysicalMemoryManager
             if (e.Kind != MemoryType.Available)
                 continue;
             ulong end = e.Base + e.Length;
-            s->FirmwareFramesLow += FramesIn(e.Base, end, 0, AddressLimits.FourGiB);
-            s->FirmwareFramesHigh += FramesIn(e.Base, end, AddressLimits.FourGiB, ulong.MaxValue);
             AddUsable(Max(e.Base, kernelBase), Min(end, AddressLimits.FourGiB), FrameRegion.Low);
 
             ulong highStart = Max(e.Base, AddressLimits.FourGiB);
@@ -182,7 +189,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
                 AddUsable(highStart, highStart + (tracked << Frames.Shift), FrameRegion.High);
             }
         }
-        s->UntrackedFramesHigh = s->FirmwareFramesHigh - s->ManagedFramesHigh;
+        s->UntrackedFramesHigh = s->Firmware.UsableFramesAbove4G - s->ManagedFramesHigh;
     }
 
     /// <summary>Adds the part of [start, end) that no reserved range covers as free extents of a region.</summary>
@@ -311,7 +318,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
     /// where <paramref name="bytes"/> fit inside one available range without touching a boot region; 0 when there
     /// is none. <paramref name="largestRoom"/> is the most that would fit anywhere.
     /// </summary>
-    private static ulong FindMetadataPlace(ReadOnlySpan<MemoryMapEntry> map, ReadOnlySpan<BootRegion> bootRegions, ulong from,
+    private static ulong FindMetadataPlace(ReadOnlySpan<MemoryMapEntry> map, ReadOnlySpan<ReservedRange> bootRegions, ulong from,
         ulong bytes, out ulong largestRoom)
     {
         largestRoom = 0;

@@ -52,12 +52,10 @@ public enum PmmInitStatus : byte
     /// <summary>The kernel image reaches into the heap area (base + 1 MiB).</summary>
     KernelOverlapsHeap,
 
-    /// <summary>Boot information or a module lies inside the heap area or the metadata area (<c>Address</c> = its base).</summary>
+    /// <summary>Boot information or a module lies inside the initial heap area (<c>Address</c> = its base). (The metadata
+    /// area is placed clear of them, so it cannot collide.)</summary>
     BootInfoInHeap,
 
     /// <summary>The kernel image, heap and metadata area do not all lie in available memory (<c>Address</c> = first byte that is not).</summary>
     NoUsableLowMemory,
-
-    /// <summary>More reserved ranges (boot information, modules) than the metadata area has room for.</summary>
-    TooManyReservedRanges,
 }

@@ -9,6 +9,12 @@ public static class ControlRegisters
     /// <summary>CR0.PE, bit 0: protected mode.</summary>
     public const uint Cr0ProtectionEnable = 1u << 0;
 
+    /// <summary>CR0.MP, bit 1: WAIT/FWAIT honour CR0.TS (set, with EM clear, for SSE; SDM vol. 3, 13.1.3).</summary>
+    public const uint Cr0MonitorCoprocessor = 1u << 1;
+
+    /// <summary>CR0.EM, bit 2: no x87 unit; SSE instructions fault with #UD while it is set.</summary>
+    public const uint Cr0Emulation = 1u << 2;
+
     /// <summary>CR0.WP, bit 16: supervisor writes honour R/W (SDM vol. 3, 4.6).</summary>
     public const uint Cr0WriteProtect = 1u << 16;
 
@@ -23,6 +29,12 @@ public static class ControlRegisters
 
     /// <summary>CR4.PGE, bit 7: global pages.</summary>
     public const uint Cr4PageGlobalEnable = 1u << 7;
+
+    /// <summary>CR4.OSFXSR, bit 9: the OS saves SSE state with FXSAVE; SSE instructions fault with #UD while clear.</summary>
+    public const uint Cr4Osfxsr = 1u << 9;
+
+    /// <summary>CR4.OSXMMEXCPT, bit 10: unmasked SSE floating-point exceptions raise #XM.</summary>
+    public const uint Cr4Osxmmexcpt = 1u << 10;
 
     /// <summary>CR4.SMEP, bit 20: supervisor-mode execution prevention.</summary>
     public const uint Cr4Smep = 1u << 20;

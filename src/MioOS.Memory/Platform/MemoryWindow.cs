@@ -24,6 +24,9 @@ public readonly unsafe struct MemoryWindow
     /// <param name="violation">Called with (context, address, length) for an access outside the window; must not
     /// return (the host throws, the kernel panics). Null: such an access returns a null pointer.</param>
     /// <param name="context">Passed to <paramref name="violation"/>.</param>
+    /// <remarks>Contract: every address in [0, <paramref name="limit"/>) maps to readable and writable host memory at
+    /// <paramref name="basePointer"/> + address for as long as the window is used (on the metal: identity-mapped
+    /// physical memory; hosted: the RAM arena). The window owns nothing and frees nothing.</remarks>
     public MemoryWindow(byte* basePointer, ulong limit, delegate*<nint, ulong, ulong, void> violation, nint context)
     {
         _base = basePointer;
@@ -35,6 +38,9 @@ public readonly unsafe struct MemoryWindow
 
     /// <summary>A resolving window: every access is handed to <paramref name="resolve"/> (context, address,
     /// length, access), which returns the pointer or does not return.</summary>
+    /// <remarks>Contract: <paramref name="resolve"/> returns a pointer to at least <c>length</c> contiguous bytes
+    /// that stay valid until the next call, or does not return (throws hosted, halts on the metal); it is called
+    /// for every access, so it must be safe wherever the core runs (with the core's locks held).</remarks>
     public MemoryWindow(delegate*<nint, ulong, uint, MemoryAccess, byte*> resolve, ulong limit, nint context)
     {
         _base = null;

@@ -1,4 +1,5 @@
 using System;
+using MioOS.Memory.Boot;
 using MioOS.Memory.Physical;
 
 namespace MioOS.Memory.Virtual;
@@ -40,7 +41,7 @@ public struct KernelSpaceLayout
         for (uint i = 0; i < reserved; i++)
         {
             ReservedRange r = pmm.Reserved(i);
-            if (r.Kind != ReservedKind.BootInfo && r.Kind != ReservedKind.Module)
+            if (!r.IsBootData)
                 continue;
             if (count < into.Length)
                 into[count] = r;

@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.InteropServices;
+using MioOS.Memory.Boot;
 using MioOS.Memory.Physical;
 using MioOS.Memory.Platform;
 

@@ -70,7 +70,7 @@ public class BootInfoCaptureTests
         LoaderHandoff handoff = capture.WriteTo(memory);
         using var recorder = new RecordingWindow(memory);
         BootInfoResult r = MultibootParser.Parse(recorder.Window, handoff.Magic, handoff.InfoAddress,
-            new MemoryMapEntry[64], new BootModule[8], new BootRegion[32], out _);
+            new MemoryMapEntry[64], new BootModule[8], new ReservedRange[32], out _);
         Assert.True(r.IsOk, r.Status.ToString());
         Assert.NotEmpty(recorder.Accesses);
         foreach (var (address, length) in recorder.Accesses)

@@ -15,7 +15,7 @@ public class MalformedBootInfoTests : IDisposable
     private BootInfoResult Parse(uint magic, uint info, out List<(ulong, uint)> reads, int mapCapacity = 64)
     {
         using var recorder = new RecordingWindow(_ram);
-        BootInfoResult r = MultibootParser.Parse(recorder.Window, magic, info, new MemoryMapEntry[mapCapacity], new BootModule[4], new BootRegion[16], out _);
+        BootInfoResult r = MultibootParser.Parse(recorder.Window, magic, info, new MemoryMapEntry[mapCapacity], new BootModule[4], new ReservedRange[16], out _);
         reads = recorder.Accesses;
         return r;
     }
@@ -167,7 +167,7 @@ public class MalformedBootInfoTests : IDisposable
         LoaderHandoff h = MultibootImageWriter.WriteMultiboot1(_ram, 0x15A000, QemuMemoryMap.For(128ul << 20));
         _ram.Write(h.InfoAddress, BitConverter.GetBytes(1u)); // flags: mem only
         var map = new MemoryMapEntry[4];
-        BootInfoResult r = MultibootParser.Parse(_ram.DirectWindow, h.Magic, h.InfoAddress, map, new BootModule[1], new BootRegion[4], out BootInfo info);
+        BootInfoResult r = MultibootParser.Parse(_ram.DirectWindow, h.Magic, h.InfoAddress, map, new BootModule[1], new ReservedRange[4], out BootInfo info);
         Assert.True(r.IsOk);
         Assert.True(info.MapFromBasicMemInfo);
         Assert.Equal((0x100000ul, 0x7EE0000ul), (map[1].Base, map[1].Length));

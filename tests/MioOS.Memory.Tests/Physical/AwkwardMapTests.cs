@@ -110,7 +110,7 @@ public class AwkwardMapTests
             using SimulatedPc pc = SimulatedPc.Boot(config);
             Assert.Equal(2, pc.Modules.Count);
             var free = PmmAssert.Free(pc.Pmm, FrameRegion.Low);
-            foreach (BootRegion r in pc.BootRegions)
+            foreach (ReservedRange r in pc.BootRegions)
                 Assert.DoesNotContain(free, f => f.Start < r.Base + r.Length && r.Base < f.Start + f.Frames * 4096);
             Assert.Equal("console=ttyS0", pc.ReadString(pc.BootInfo.CommandLine, pc.BootInfo.CommandLineLength).Replace("kernel.bin ", "", StringComparison.Ordinal));
             PmmAssert.Intact(pc.Pmm);

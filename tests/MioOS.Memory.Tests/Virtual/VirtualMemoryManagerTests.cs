@@ -1,3 +1,4 @@
+using MioOS.Memory.Boot;
 using MioOS.Memory.Hosting.Cpu;
 using MioOS.Memory.Platform;
 using MioOS.Memory.Virtual;

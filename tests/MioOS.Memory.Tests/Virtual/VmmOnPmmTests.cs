@@ -71,7 +71,7 @@ public class VmmOnPmmTests
         }
         // Everything the loader handed over (info block, strings, memory map, modules) translates to itself,
         // read-only unless its page is shared with a read-write kernel range.
-        foreach (BootRegion r in pc.BootRegions)
+        foreach (ReservedRange r in pc.BootRegions)
             for (ulong a = r.Base & ~0xFFFUL; a < r.Base + r.Length; a += 4096)
             {
                 Translation t = m.Cpu.Walk((uint)a, AccessKind.Read);

@@ -1,31 +1,35 @@
+using MioOS.Memory.Boot;
 using MioOS.Memory.Collections;
+using MioOS.Memory.Physical;
 using MioOS.Memory.Platform;
 
 namespace MioOS.Kernel;
 
-/// <summary>The self-test battery run on the real (emulated) CPU.</summary>
-internal static unsafe class Tests
+/// <summary>The tests of the platform the memory subsystem runs on, before it is brought up: the handoff, the
+/// runtime, the CPU seam, the memory window and the core's tree on the real (emulated) CPU.</summary>
+internal static unsafe class PlatformTests
 {
     public static void Run(uint magic, uint info)
     {
-        SelfTest.Begin("boot.magic");
-        if (magic == Kmain.Multiboot1Magic)
+        SelfTestLog.Begin("boot.magic");
+        if (magic == MultibootParser.Multiboot1Magic)
             Serial.Write("multiboot1 ");
         else
             Serial.Write("multiboot2 ");
-        SelfTest.Check(info != 0 && info < 0xFFFF0000, "info pointer");
+        SelfTestLog.Check(info != 0 && info < 0xFFFF0000, "info pointer");
 
-        SelfTest.Begin("boot.image-below-heap");
+        SelfTestLog.Begin("boot.image-below-heap");
         uint end = Native.ImageEnd();
         Serial.Write("end ");
         Serial.WriteHex(end);
         Serial.Write(' ');
-        SelfTest.Check(Native.ImageBase() == 0x100000 && end > 0x100000 && end <= 0x200000, "image end");
+        SelfTestLog.Check(Native.ImageBase() == KernelLayout.DefaultKernelBase && end > KernelLayout.DefaultKernelBase
+            && end <= KernelLayout.DefaultKernelBase + KernelLayout.HeapOffset, "image end");
 
-        SelfTest.Begin("runtime.static-constructors");
+        SelfTestLog.Begin("runtime.static-constructors");
         Serial.WriteDec(Startup.EagerConstructors);
         Serial.Write(" eager ");
-        SelfTest.Check(StartupProbe.ImageEnd == (Native.ImageEnd() | 1), "a static initialised at run time was not");
+        SelfTestLog.Check(StartupProbe.ImageEnd == (Native.ImageEnd() | 1), "a static initialised at run time was not");
 
         Traps.Install();
         var cpu = new MetalCpu();
@@ -34,19 +38,11 @@ internal static unsafe class Tests
         Atomics();
         Window();
         Tree();
-        MemoryTests.Run(magic, info);
-        if (MemoryTests.PmmReady)
-            VmmTests.Run(ref MemoryTests.Pmm);
-        if (VmmTests.PagingOn)
-            HeapTests.Run(ref MemoryTests.Pmm);
-        if (MemoryTests.PmmReady && BootModules.Recorded)
-            BootModules.CheckIntact(ref MemoryTests.Pmm, VmmTests.PagingOn);
-        CommandLine.RunHarnessChecks();
     }
 
     private static void CpuIdentity()
     {
-        SelfTest.Begin("cpu.cpuid");
+        SelfTestLog.Begin("cpu.cpuid");
         uint* r = stackalloc uint[4];
         Native.Cpuid(0, 0, r);
         uint* vendor = stackalloc uint[3];
@@ -59,13 +55,13 @@ internal static unsafe class Tests
         Serial.Write(" max leaf ");
         Serial.WriteHex(r[0]);
         Serial.Write(' ');
-        SelfTest.Check(r[0] >= 1 && v[0] != 0, "vendor");
+        SelfTestLog.Check(r[0] >= 1 && v[0] != 0, "vendor");
     }
 
     /// <summary>Goes through the seam exactly as the core does: a generic over the CPU struct.</summary>
     private static void CpuSeam<TCpu>(ref TCpu cpu) where TCpu : struct, ICpu
     {
-        SelfTest.Begin("cpu.features");
+        SelfTestLog.Begin("cpu.features");
         CpuFeatures f = cpu.Features;
         Serial.Write(f.Has(CpuFeatureFlags.Pse) ? "pse " : "no-pse ");
         Serial.Write(f.Has(CpuFeatureFlags.Pse36) ? "pse36 " : "no-pse36 ");
@@ -73,49 +69,50 @@ internal static unsafe class Tests
         Serial.Write("maxphyaddr ");
         Serial.WriteDec(f.MaxPhysicalAddressBits);
         Serial.Write(' ');
-        SelfTest.Check(f.Has(CpuFeatureFlags.Pse) && f.MaxPhysicalAddressBits >= 32 && f.MaxPhysicalAddressBits <= 52,
+        SelfTestLog.Check(f.Has(CpuFeatureFlags.Pse) && f.MaxPhysicalAddressBits >= 32 && f.MaxPhysicalAddressBits <= 52,
             "features");
 
-        SelfTest.Begin("cpu.cr0");
+        SelfTestLog.Begin("cpu.cr0");
         uint cr0 = cpu.ReadCr0();
         Serial.WriteHex(cr0, 8);
         Serial.Write(' ');
         // PE on (protected mode), PG off (the loader leaves paging off), EM off (the stub enabled SSE).
-        SelfTest.Check((cr0 & 1) != 0 && (cr0 & 0x80000000) == 0 && (cr0 & 4) == 0, "PE=1 PG=0 EM=0 expected");
+        SelfTestLog.Check((cr0 & ControlRegisters.Cr0ProtectionEnable) != 0 && (cr0 & ControlRegisters.Cr0Paging) == 0
+            && (cr0 & ControlRegisters.Cr0Emulation) == 0, "PE=1 PG=0 EM=0 expected");
 
-        SelfTest.Begin("cpu.cr4");
+        SelfTestLog.Begin("cpu.cr4");
         uint cr4 = cpu.ReadCr4();
         Serial.WriteHex(cr4, 8);
         Serial.Write(' ');
-        bool osfxsr = (cr4 & (1u << 9)) != 0;
+        bool osfxsr = (cr4 & ControlRegisters.Cr4Osfxsr) != 0;
         // Round trip through the seam: set PSE, read it back, restore.
-        cpu.WriteCr4(cr4 | (1u << 4));
-        bool pseSet = (cpu.ReadCr4() & (1u << 4)) != 0;
+        cpu.WriteCr4(cr4 | ControlRegisters.Cr4PageSizeExtensions);
+        bool pseSet = (cpu.ReadCr4() & ControlRegisters.Cr4PageSizeExtensions) != 0;
         cpu.WriteCr4(cr4);
         bool restored = cpu.ReadCr4() == cr4;
-        SelfTest.Check(osfxsr && pseSet && restored, "OSFXSR and a CR4.PSE round trip");
+        SelfTestLog.Check(osfxsr && pseSet && restored, "OSFXSR and a CR4.PSE round trip");
 
-        SelfTest.Begin("cpu.cr3");
+        SelfTestLog.Begin("cpu.cr3");
         uint cr3 = cpu.ReadCr3();
         cpu.WriteCr3(cr3); // paging is off: loading CR3 only stores the value
-        SelfTest.Check(cpu.ReadCr3() == cr3, "CR3 round trip");
+        SelfTestLog.Check(cpu.ReadCr3() == cr3, "CR3 round trip");
     }
 
     private static void Atomics()
     {
-        SelfTest.Begin("runtime.atomics");
+        SelfTestLog.Begin("runtime.atomics");
         int* word = stackalloc int[1];
         *word = 0;
         bool ok = System.Threading.Interlocked.CompareExchange(ref *word, 1, 0) == 0 && *word == 1;
         ok &= System.Threading.Interlocked.CompareExchange(ref *word, 2, 0) == 1 && *word == 1;
         ok &= System.Threading.Interlocked.Exchange(ref *word, 5) == 1 && System.Threading.Volatile.Read(ref *word) == 5;
         ok &= System.Threading.Interlocked.Increment(ref *word) == 6 && System.Threading.Interlocked.Decrement(ref *word) == 5;
-        SelfTest.Check(ok, "lock cmpxchg, xchg, xadd");
+        SelfTestLog.Check(ok, "lock cmpxchg, xchg, xadd");
     }
 
     private static void Window()
     {
-        SelfTest.Begin("window.metal");
+        SelfTestLog.Begin("window.metal");
         MemoryWindow w = Metal.Window;
         ulong* cell = stackalloc ulong[2];
         ulong address = (uint)cell;
@@ -123,8 +120,8 @@ internal static unsafe class Tests
         w.Write(address + 8, 0xA5A5A5A5u);
         bool ok = cell[0] == 0x1122334455667788UL && w.Read<uint>(address + 8) == 0xA5A5A5A5u
             && w.Read<ulong>(address) == 0x1122334455667788UL;
-        ok &= w.Contains(0xFFFFF000, 0x1000) && !w.Contains(0xFFFFF000, 0x1001) && !w.Contains(0x100000000UL, 1);
-        SelfTest.Check(ok, "read/write and the 4 GiB limit");
+        ok &= w.Contains(0xFFFFF000, 0x1000) && !w.Contains(0xFFFFF000, 0x1001) && !w.Contains(AddressLimits.FourGiB, 1);
+        SelfTestLog.Check(ok, "read/write and the 4 GiB limit");
     }
 
     private struct Node
@@ -171,19 +168,19 @@ internal static unsafe class Tests
             AugmentedTree<BufferStore>.Insert(ref store, ref root, i);
         }
 
-        SelfTest.Begin("tree.insert");
+        SelfTestLog.Begin("tree.insert");
         long n = AugmentedTree<BufferStore>.Validate(ref store, root, count + 1);
         Serial.WriteDec((ulong)n);
         Serial.Write(" nodes ");
-        SelfTest.Check(n == count, "AVL invariants after inserts");
+        SelfTestLog.Check(n == count, "AVL invariants after inserts");
 
-        SelfTest.Begin("tree.lowest-fit");
+        SelfTestLog.Begin("tree.lowest-fit");
         bool fits = true;
         for (uint size = 0; size <= 1024; size += 37)
             fits &= AugmentedTree<BufferStore>.LowestFit(ref store, root, size) == LinearLowestFit(nodes, count, present, size);
-        SelfTest.Check(fits, "differs from a linear scan");
+        SelfTestLog.Check(fits, "differs from a linear scan");
 
-        SelfTest.Begin("tree.remove");
+        SelfTestLog.Begin("tree.remove");
         for (uint i = 1; i <= count; i += 2)
         {
             AugmentedTree<BufferStore>.Remove(ref store, ref root, i);
@@ -192,7 +189,7 @@ internal static unsafe class Tests
         n = AugmentedTree<BufferStore>.Validate(ref store, root, count + 1);
         for (uint size = 0; size <= 1024; size += 41)
             fits &= AugmentedTree<BufferStore>.LowestFit(ref store, root, size) == LinearLowestFit(nodes, count, present, size);
-        SelfTest.Check(n == count / 2 && fits, "invariants or lowest fit after removals");
+        SelfTestLog.Check(n == count / 2 && fits, "invariants or lowest fit after removals");
     }
 }
 

@@ -1,7 +1,7 @@
 namespace MioOS.Kernel;
 
 /// <summary>The self-test battery's bookkeeping: one serial line per test, then the verdict line.</summary>
-internal static class SelfTest
+internal static class SelfTestLog
 {
     private static int s_passed;
     private static int s_total;
