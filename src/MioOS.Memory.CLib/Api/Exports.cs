@@ -70,7 +70,7 @@ internal static unsafe class Exports
         Span<MemoryMapEntry> raw = stackalloc MemoryMapEntry[RawMapCapacity];
         Span<MemoryMapEntry> map = stackalloc MemoryMapEntry[2 * RawMapCapacity];
         Span<BootModule> modules = stackalloc BootModule[ModuleCapacity];
-        Span<BootRegion> regions = stackalloc BootRegion[RegionCapacity];
+        Span<ReservedRange> regions = stackalloc ReservedRange[RegionCapacity];
         s_mm = MemorySubsystem<MetalCpu>.ForHandoff(Window, new MetalCpu(), magic, info, kernelStart, kernelEnd);
         BringUpResult r = s_mm.BringUp(BringUpStage.Heap, new BringUpBuffers(raw, map, modules, regions));
         MmStatus status = MmStatuses.Of(r);

@@ -170,8 +170,7 @@ internal static unsafe class MmStatuses
         PmmInitStatus.BadKernelLayout => MmStatus.BadKernelLayout,
         PmmInitStatus.KernelOverlapsHeap => MmStatus.KernelOverlapsHeap,
         PmmInitStatus.BootInfoInHeap => MmStatus.BootInfoInHeap,
-        PmmInitStatus.NoUsableLowMemory => MmStatus.NoUsableLowMemory,
-        _ => MmStatus.TooManyBootRegions,
+        _ => MmStatus.NoUsableLowMemory,
     };
 
     public static MmStatus Of(PmmIntegrityStatus s) => s switch
