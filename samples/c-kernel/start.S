@@ -51,3 +51,5 @@ gdt_descriptor:
 stack_bottom:
     .skip 65536
 stack_top:
+
+    .section .note.GNU-stack, "", @progbits   /* no executable stack */
