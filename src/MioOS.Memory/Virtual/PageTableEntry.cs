@@ -35,7 +35,4 @@ public readonly struct PageTableEntry
 
     /// <summary>Bits 8:0 (bit 7 is PAT here).</summary>
     public PageFlags Flags => (PageFlags)(Value & FlagsMask);
-
-    /// <summary>True when every flag in <paramref name="flags"/> is set.</summary>
-    public bool Has(PageFlags flags) => (Value & (uint)flags) == (uint)flags;
 }

@@ -125,9 +125,6 @@ public unsafe struct VirtualMemoryManager<TCpu, TFrames>
     /// <summary>M: how many physical address bits a 4 MiB page can reach on this CPU (32 without PSE-36).</summary>
     public int LargePageAddressBits => (int)State->LargePageAddressBits;
 
-    /// <summary>The frame source (for callers that need to look at it, such as tests).</summary>
-    public TFrames FrameSource => _frames;
-
     private VmmState* State => _window.At<VmmState>(_state, MemoryAccess.Write);
 
     // ---- mapping ---------------------------------------------------------------------------------------------
