@@ -90,28 +90,15 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
                 return VmmStatus.AlreadyMapped;
         }
         bool large = policy == IdentityMapPolicy.BestFit && _cpu.Features.Has(CpuFeatureFlags.Pse);
-        ulong at = first;
-        while (at < last)
+        uint step;
+        for (ulong at = first; at < last; at += step)
         {
-            VmmStatus status;
-            uint step;
-            if (large && (at & LargeOffsetMask) == 0 && last - at >= Frames.LargeSize &&
-                !ReadPde((uint)(at >> 22)).IsPresent)
-            {
-                status = AllocPage4MiB(new VirtualAddress((uint)at), new PhysicalAddress(at), flags);
-                step = Frames.LargeSize;
-            }
-            else
-            {
-                status = AllocPage(new VirtualAddress((uint)at), new PhysicalAddress(at), flags);
-                step = Frames.Size;
-            }
+            VmmStatus status = IdentityMapNext(at, last, flags, large, out step);
             if (status != VmmStatus.Ok)
             {
                 UnmapMapped(first, at);
                 return status;
             }
-            at += step;
         }
         return VmmStatus.Ok;
     }
@@ -195,6 +182,25 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
             return false;
         PageDirectoryEntry pde = ReadPde((uint)(boundary >> 22));
         return pde.IsPresent && pde.IsLargePage;
+    }
+
+    /// <summary>
+    /// Identity-maps the start <paramref name="at"/> of what is left of a range ending at <paramref name="last"/>:
+    /// with one 4 MiB page when <paramref name="largePages"/> (the caller has checked PSE) and a whole, aligned
+    /// 4 MiB stretch starts here whose directory slot is still empty (one PSE entry instead of a page table),
+    /// else with a 4 KiB page. <paramref name="step"/> is how much it covers, mapped or not.
+    /// </summary>
+    private VmmStatus IdentityMapNext(ulong at, ulong last, PageFlags flags, bool largePages, out uint step)
+    {
+        VirtualAddress virt = new((uint)at);
+        if (largePages && (at & LargeOffsetMask) == 0 && last - at >= Frames.LargeSize &&
+            !ReadPde(virt.DirectoryIndex).IsPresent)
+        {
+            step = Frames.LargeSize;
+            return AllocPage4MiB(virt, new PhysicalAddress(at), flags);
+        }
+        step = Frames.Size;
+        return AllocPage(virt, new PhysicalAddress(at), flags);
     }
 
     /// <summary>Frees every mapping in [first, last) (4 MiB pages starting inside it whole).</summary>

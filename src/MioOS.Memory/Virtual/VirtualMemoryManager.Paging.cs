@@ -102,26 +102,19 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
         if (last > PagingLayout.KernelSpaceEnd)
             return VmmStatus.OutsideKernelSpace;
         largePages &= _cpu.Features.Has(CpuFeatureFlags.Pse);
-        for (ulong a = first; a < last; a += Frames.Size)
+        uint step;
+        for (ulong a = first; a < last; a += step)
         {
-            // A whole, aligned, still empty 4 MiB stretch inside the range takes one PSE entry instead of a table.
-            if (largePages && (a & (Frames.LargeSize - 1)) == 0 && last - a >= Frames.LargeSize
-                && !ReadDirectoryEntry((uint)(a >> 22)).IsPresent)
-            {
-                VmmStatus large = AllocPage4MiB(new VirtualAddress((uint)a), new PhysicalAddress(a), flags);
-                if (large != VmmStatus.Ok)
-                    return large;
-                a += Frames.LargeSize - Frames.Size;
-                continue;
-            }
+            // A slot that is still empty reads as unmapped here, so a 4 MiB stretch of it still gets its PSE entry.
             PageInfo info = Query(new VirtualAddress((uint)a));
             if (info.IsMapped)
             {
                 if (info.Physical.Value != a)
                     return VmmStatus.AlreadyMapped;
+                step = Frames.Size;
                 continue;
             }
-            VmmStatus status = AllocPage(new VirtualAddress((uint)a), new PhysicalAddress(a), flags);
+            VmmStatus status = IdentityMapNext(a, last, flags, largePages, out step);
             if (status != VmmStatus.Ok)
                 return status;
         }
