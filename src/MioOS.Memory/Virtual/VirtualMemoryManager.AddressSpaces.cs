@@ -63,29 +63,15 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     /// </summary>
     public VmmStatus AllocPageIn(PhysicalAddress space, VirtualAddress virt, PhysicalAddress phys, PageFlags flags)
     {
-        PhysicalAddress previous = CurrentDirectory;
-        if (space.Value == previous.Value)
-            return AllocPage(virt, phys, flags);
-        VmmStatus entered = SwitchAddressSpace(space);
-        if (entered != VmmStatus.Ok)
-            return entered;
-        VmmStatus status = AllocPage(virt, phys, flags);
-        SwitchAddressSpace(previous);
-        return status;
+        VmmStatus entered = Enter(space, out PhysicalAddress previous);
+        return entered != VmmStatus.Ok ? entered : Leave(previous, AllocPage(virt, phys, flags));
     }
 
     /// <summary><see cref="FreePage"/> in <paramref name="space"/> rather than the current address space (see <see cref="AllocPageIn"/>).</summary>
     public VmmStatus FreePageIn(PhysicalAddress space, VirtualAddress virt)
     {
-        PhysicalAddress previous = CurrentDirectory;
-        if (space.Value == previous.Value)
-            return FreePage(virt);
-        VmmStatus entered = SwitchAddressSpace(space);
-        if (entered != VmmStatus.Ok)
-            return entered;
-        VmmStatus status = FreePage(virt);
-        SwitchAddressSpace(previous);
-        return status;
+        VmmStatus entered = Enter(space, out PhysicalAddress previous);
+        return entered != VmmStatus.Ok ? entered : Leave(previous, FreePage(virt));
     }
 
     /// <summary>
@@ -118,6 +104,24 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
         _window.Write(registry + s->SpaceCount * 4, 0u);
         _frames.Free(directory);
         return VmmStatus.Ok;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="space"/> current for one call made in it (no CR3 load when it already is);
+    /// <paramref name="previous"/> is the space to go back to with <see cref="Leave"/>.
+    /// </summary>
+    private VmmStatus Enter(PhysicalAddress space, out PhysicalAddress previous)
+    {
+        previous = CurrentDirectory;
+        return space.Value == previous.Value ? VmmStatus.Ok : SwitchAddressSpace(space);
+    }
+
+    /// <summary>Goes back to <paramref name="previous"/> after <see cref="Enter"/>, passing on the call's <paramref name="result"/>.</summary>
+    private VmmStatus Leave(PhysicalAddress previous, VmmStatus result)
+    {
+        if (CurrentDirectory.Value != previous.Value)
+            SwitchAddressSpace(previous);
+        return result;
     }
 
     /// <summary>True for the kernel directory and every directory on the list.</summary>
