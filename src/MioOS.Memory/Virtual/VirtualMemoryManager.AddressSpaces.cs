@@ -36,7 +36,7 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
         to[PagingLayout.RecursiveSlot] = (uint)frame.Value | SupervisorEntryFlags;
         UnmapScratch(PagingLayout.ScratchPageA);
         UnmapScratch(PagingLayout.ScratchPageB);
-        _window.Write(_state + VmmState.RegistryOffset + s->SpaceCount * 4, (uint)frame.Value);
+        _window.Write(RegistrySlot(s->SpaceCount), (uint)frame.Value);
         s->SpaceCount++;
         directory = frame;
         return VmmStatus.Ok;
@@ -99,9 +99,8 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
         UnmapScratch(PagingLayout.ScratchPageA);
         // Take it off the list (the last entry fills the hole) before the frame can be handed out again.
         s->SpaceCount--;
-        ulong registry = _state + VmmState.RegistryOffset;
-        _window.Write(registry + (uint)index * 4, _window.Read<uint>(registry + s->SpaceCount * 4));
-        _window.Write(registry + s->SpaceCount * 4, 0u);
+        _window.Write(RegistrySlot((uint)index), _window.Read<uint>(RegistrySlot(s->SpaceCount)));
+        _window.Write(RegistrySlot(s->SpaceCount), 0u);
         _frames.Free(directory);
         return VmmStatus.Ok;
     }
@@ -134,10 +133,12 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
         if (!directory.IsFrameAligned || directory.Value >= AddressLimits.FourGiB || directory.IsNull)
             return -1;
         VmmState* s = State;
-        ulong registry = _state + VmmState.RegistryOffset;
         for (uint i = 0; i < s->SpaceCount; i++)
-            if (_window.Read<uint>(registry + i * 4) == (uint)directory.Value)
+            if (_window.Read<uint>(RegistrySlot(i)) == (uint)directory.Value)
                 return (int)i;
         return -1;
     }
+
+    /// <summary>Where slot <paramref name="i"/> of the list of address spaces is, in the VMM's record frame.</summary>
+    private ulong RegistrySlot(uint i) => _state + VmmState.RegistryOffset + i * EntrySize;
 }

@@ -25,8 +25,7 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
         {
             if (pde.IsLargePage)
                 return VmmStatus.InsideLargePage;
-            ulong existing = TableBase(d, pde) + virt.TableIndex * 4;
-            if (new PageTableEntry(_window.Read<uint>(existing)).IsPresent)
+            if (new PageTableEntry(_window.Read<uint>(TableEntryAddress(d, pde, virt.TableIndex))).IsPresent)
                 return VmmStatus.AlreadyMapped;
         }
         else
@@ -37,8 +36,7 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
             pde = ReadPde(d);
         }
         // Not-present to present needs no invalidation: the TLB holds no not-present translations (SDM 4.10.4.3).
-        ulong entry = TableBase(d, pde) + virt.TableIndex * 4;
-        _window.Write(entry, PageTableEntry.Create(phys, SanitizeFlags(flags, d)).Value);
+        _window.Write(TableEntryAddress(d, pde, virt.TableIndex), PageTableEntry.Create(phys, SanitizeFlags(flags, d)).Value);
         return VmmStatus.Ok;
     }
 
@@ -155,11 +153,11 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
                 // One INVLPG anywhere in the page drops the 4 MiB translation (SDM 4.10.4.1); the second drops the
                 // slot's alias in the recursive window in case it was ever cached.
                 _cpu.InvalidatePage(virt.Value);
-                _cpu.InvalidatePage(PagingLayout.TablesBase + d * Frames.Size);
+                _cpu.InvalidatePage(TableWindow(d));
             }
             return VmmStatus.Ok;
         }
-        ulong entry = TableBase(d, pde) + virt.TableIndex * 4;
+        ulong entry = TableEntryAddress(d, pde, virt.TableIndex);
         if (!new PageTableEntry(_window.Read<uint>(entry)).IsPresent)
             return VmmStatus.NotMapped;
         _window.Write(entry, 0u);

@@ -17,7 +17,7 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
             ulong frame = pde.LargePageAddress(LargePageAddressBits).Value;
             return new PageInfo(PageSize.Size4MiB, new PhysicalAddress(frame + (virt.Value & LargeOffsetMask)), pde.LargePageFlags);
         }
-        PageTableEntry pte = new(_window.Read<uint>(TableBase(d, pde) + virt.TableIndex * 4));
+        PageTableEntry pte = new(_window.Read<uint>(TableEntryAddress(d, pde, virt.TableIndex)));
         if (!pte.IsPresent)
             return default;
         // Access rights combine across both levels (SDM 4.6): R/W and U/S must be set in the PDE and the PTE.
@@ -73,6 +73,6 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
         PageDirectoryEntry pde = ReadPde(directoryIndex);
         if (!pde.IsPresent || pde.IsLargePage)
             return default;
-        return new PageTableEntry(_window.Read<uint>(TableBase(directoryIndex, pde) + (tableIndex & 1023) * 4));
+        return new PageTableEntry(_window.Read<uint>(TableEntryAddress(directoryIndex, pde, tableIndex & 1023)));
     }
 }

@@ -7,7 +7,7 @@ namespace MioOS.Memory.Virtual;
 public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
 {
     private ulong DirectoryEntryAddress(uint index) =>
-        IsPagingEnabled ? PagingLayout.DirectoryWindow + index * 4 : (ulong)State->CurrentDirectory + index * 4;
+        IsPagingEnabled ? PagingLayout.DirectoryWindow + index * EntrySize : (ulong)State->CurrentDirectory + index * EntrySize;
 
     private PageDirectoryEntry ReadPde(uint index) => new(_window.Read<uint>(DirectoryEntryAddress(index)));
 
@@ -29,9 +29,8 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
         }
         VmmState* s = State;
         WriteEntryIn(s->KernelDirectory, d, value);
-        ulong registry = _state + VmmState.RegistryOffset;
         for (uint i = 0; i < s->SpaceCount; i++)
-            WriteEntryIn(_window.Read<uint>(registry + i * 4), d, value);
+            WriteEntryIn(_window.Read<uint>(RegistrySlot(i)), d, value);
     }
 
     /// <summary>Writes entry <paramref name="d"/> of <paramref name="directory"/>: through the recursive window when it is current, else a scratch page.</summary>
@@ -43,13 +42,26 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
             return;
         }
         ulong at = MapScratch(PagingLayout.ScratchPageB, directory);
-        _window.Write(at + d * 4, value);
+        _window.Write(at + d * EntrySize, value);
         UnmapScratch(PagingLayout.ScratchPageB);
     }
 
     /// <summary>Where the table of slot <paramref name="d"/> is reachable: the recursive window once paging is on.</summary>
     private ulong TableBase(uint d, PageDirectoryEntry pde) =>
-        IsPagingEnabled ? PagingLayout.TablesBase + d * Frames.Size : pde.TableAddress.Value;
+        IsPagingEnabled ? TableWindow(d) : pde.TableAddress.Value;
+
+    /// <summary>Where entry <paramref name="t"/> of the table of slot <paramref name="d"/> is reachable.</summary>
+    private ulong TableEntryAddress(uint d, PageDirectoryEntry pde, uint t) => TableBase(d, pde) + t * EntrySize;
+
+    /// <summary>Where the table of slot <paramref name="d"/> appears once paging is on: its page in the recursive window.</summary>
+    private static uint TableWindow(uint d) => PagingLayout.TablesBase + d * Frames.Size;
+
+    /// <summary>
+    /// The entry of the shared scratch table that maps scratch page <paramref name="page"/>, reached through the
+    /// recursive window (so only with paging on).
+    /// </summary>
+    private static ulong ScratchEntry(uint page) =>
+        TableWindow(PagingLayout.ScratchSlot) + new VirtualAddress(page).TableIndex * EntrySize;
 
     private VmmStatus CreateTable(uint d)
     {
@@ -65,7 +77,7 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
         UnmapScratch(PagingLayout.ScratchPageA);
         SetPde(d, value);
         if (IsPagingEnabled)
-            _cpu.InvalidatePage(PagingLayout.TablesBase + d * Frames.Size); // the slot's alias may be cached from an earlier table
+            _cpu.InvalidatePage(TableWindow(d)); // the slot's alias may be cached from an earlier table
         return VmmStatus.Ok;
     }
 
@@ -73,7 +85,7 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     {
         SetPde(d, 0);
         if (IsPagingEnabled)
-            _cpu.InvalidatePage(PagingLayout.TablesBase + d * Frames.Size);
+            _cpu.InvalidatePage(TableWindow(d));
         _frames.Free(pde.TableAddress);
     }
 
@@ -91,8 +103,7 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     {
         if (!IsPagingEnabled)
             return phys;
-        ulong entry = PagingLayout.TablesBase + PagingLayout.ScratchSlot * Frames.Size + ((page >> 12) & 1023) * 4;
-        _window.Write(entry, (uint)phys | SupervisorEntryFlags);
+        _window.Write(ScratchEntry(page), (uint)phys | SupervisorEntryFlags);
         _cpu.InvalidatePage(page); // the scratch page may still translate to the frame it showed last
         return page;
     }
@@ -101,7 +112,7 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     {
         if (!IsPagingEnabled)
             return;
-        ulong entry = PagingLayout.TablesBase + PagingLayout.ScratchSlot * Frames.Size + ((page >> 12) & 1023) * 4;
+        ulong entry = ScratchEntry(page);
         if (_window.Read<uint>(entry) == 0)
             return;
         _window.Write(entry, 0u);

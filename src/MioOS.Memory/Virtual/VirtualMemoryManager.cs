@@ -27,6 +27,7 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
         PageFlags.CacheDisable | PageFlags.Accessed | PageFlags.Dirty | PageFlags.Pat | PageFlags.Global);
     private const uint LargeOffsetMask = Frames.LargeSize - 1;
     private const uint SmallOffsetMask = Frames.Size - 1;
+    private const uint EntrySize = sizeof(uint); // a directory or table entry, and a slot on the list of spaces
 
     private MemoryWindow _window;
     private TCpu _cpu;
@@ -66,8 +67,8 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
         window.Zero(state.Value, Frames.Size);
         window.Zero(directory.Value, Frames.Size);
         window.Zero(scratch.Value, Frames.Size);
-        window.Write(directory.Value + PagingLayout.RecursiveSlot * 4, (uint)directory.Value | SupervisorEntryFlags);
-        window.Write(directory.Value + PagingLayout.ScratchSlot * 4, (uint)scratch.Value | SupervisorEntryFlags);
+        window.Write(directory.Value + PagingLayout.RecursiveSlot * EntrySize, (uint)directory.Value | SupervisorEntryFlags);
+        window.Write(directory.Value + PagingLayout.ScratchSlot * EntrySize, (uint)scratch.Value | SupervisorEntryFlags);
         VmmState* s = window.At<VmmState>(state.Value, MemoryAccess.Write);
         s->KernelDirectory = (uint)directory.Value;
         s->CurrentDirectory = (uint)directory.Value;
