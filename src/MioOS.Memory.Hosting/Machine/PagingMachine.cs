@@ -109,8 +109,7 @@ public sealed class PagingMachine : IDisposable
             {
                 PageTableEntry pte = Vmm.ReadTableEntry(d, t);
                 if (pte.IsPresent)
-                    Add(d << 22 | t << 12, pte.Frame.Value, Frames.Size, PageSize.Size4KiB,
-                        (PageFlags)((uint)pte.Flags & ~(uint)(PageFlags.Writable | PageFlags.User) | ((uint)pte.Flags & pde.Value & (uint)(PageFlags.Writable | PageFlags.User))));
+                    Add(d << 22 | t << 12, pte.Frame.Value, Frames.Size, PageSize.Size4KiB, pte.EffectiveFlags(pde));
             }
         }
         if (open is { } last)

@@ -13,7 +13,8 @@ public readonly struct PageInfo
 
     /// <summary>
     /// The effective flags: for a 4 KiB page the PTE's flags with R/W and U/S anded with the PDE's (SDM vol. 3,
-    /// 4.6); for a 4 MiB page the PDE's flags. Bit 7 is PAT for both sizes.
+    /// 4.6; <see cref="PageTableEntry.EffectiveFlags"/>); for a 4 MiB page the PDE's flags. Bit 7 is PAT for both
+    /// sizes.
     /// </summary>
     public readonly PageFlags Flags;
 

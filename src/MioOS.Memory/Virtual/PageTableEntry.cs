@@ -35,4 +35,12 @@ public readonly struct PageTableEntry
 
     /// <summary>Bits 8:0 (bit 7 is PAT here).</summary>
     public PageFlags Flags => (PageFlags)(Value & FlagsMask);
+
+    /// <summary>
+    /// The flags this entry's page is used with when <paramref name="directory"/> references its table: bits 8:0,
+    /// with R/W and U/S kept only where the directory entry sets them too. Access rights are checked at every level
+    /// of the walk, so a 4 KiB page is writable (user-accessible) only when both entries say so (SDM vol. 3, 4.6).
+    /// </summary>
+    public PageFlags EffectiveFlags(PageDirectoryEntry directory) =>
+        (PageFlags)(Value & FlagsMask & (directory.Value | ~(uint)(PageFlags.Writable | PageFlags.User)));
 }

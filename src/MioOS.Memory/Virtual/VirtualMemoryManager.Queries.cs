@@ -20,10 +20,7 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
         PageTableEntry pte = new(_window.Read<uint>(TableEntryAddress(d, pde, virt.TableIndex)));
         if (!pte.IsPresent)
             return default;
-        // Access rights combine across both levels (SDM 4.6): R/W and U/S must be set in the PDE and the PTE.
-        uint rightsMask = ~(uint)(PageFlags.Writable | PageFlags.User) | (pde.Value & (uint)(PageFlags.Writable | PageFlags.User));
-        PageFlags flags = (PageFlags)((uint)pte.Flags & rightsMask);
-        return new PageInfo(PageSize.Size4KiB, new PhysicalAddress(pte.Frame.Value + virt.PageOffset), flags);
+        return new PageInfo(PageSize.Size4KiB, new PhysicalAddress(pte.Frame.Value + virt.PageOffset), pte.EffectiveFlags(pde));
     }
 
     /// <summary>The physical address <paramref name="virt"/> translates to (page frame plus offset, either page size).</summary>
