@@ -9,7 +9,7 @@ namespace MioOS.Memory.Virtual;
 public readonly struct PageTableEntry
 {
     /// <summary>Bits 31:12: the frame address.</summary>
-    public const uint AddressMask = 0xFFFFF000;
+    public const uint AddressMask = ~(uint)Frames.OffsetMask;
 
     /// <summary>Bits 8:0: P, R/W, U/S, PWT, PCD, A, D, PAT, G.</summary>
     public const uint FlagsMask = 0x1FF;

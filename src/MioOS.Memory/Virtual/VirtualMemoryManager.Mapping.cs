@@ -13,7 +13,7 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     /// </summary>
     public VmmStatus AllocPage(VirtualAddress virt, PhysicalAddress phys, PageFlags flags)
     {
-        if ((virt.Value & SmallOffsetMask) != 0 || !phys.IsFrameAligned)
+        if (virt.PageOffset != 0 || !phys.IsFrameAligned)
             return VmmStatus.Misaligned;
         if (phys.Value >= AddressLimits.FourGiB)
             return VmmStatus.PhysicalAddressTooHigh; // a PTE holds physical bits 31:12 only (SDM table 4-6)
@@ -50,7 +50,7 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     {
         if (!_cpu.Features.Has(CpuFeatureFlags.Pse))
             return VmmStatus.LargePagesNotSupported;
-        if ((virt.Value & LargeOffsetMask) != 0 || (phys.Value & LargeOffsetMask) != 0)
+        if ((virt.Value & Frames.LargeOffsetMask) != 0 || (phys.Value & Frames.LargeOffsetMask) != 0)
             return VmmStatus.Misaligned;
         uint d = virt.DirectoryIndex;
         if (d >= PagingLayout.ScratchSlot)
@@ -133,7 +133,7 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     /// </summary>
     public VmmStatus FreePage(VirtualAddress virt)
     {
-        if ((virt.Value & SmallOffsetMask) != 0)
+        if (virt.PageOffset != 0)
             return VmmStatus.Misaligned;
         if (PagingLayout.IsReserved(virt.Value))
             return VmmStatus.ReservedRange;
@@ -145,7 +145,7 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
         if (pde.IsLargePage)
         {
             // The PDE is the page: reading it as a table reference would free "a table" at the page's address.
-            if ((virt.Value & LargeOffsetMask) != 0)
+            if ((virt.Value & Frames.LargeOffsetMask) != 0)
                 return VmmStatus.Misaligned;
             SetPde(d, 0);
             if (paging)
@@ -176,9 +176,9 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
 
     private bool StraddlesLargePage(ulong boundary)
     {
-        if (boundary >= AddressLimits.FourGiB || (boundary & LargeOffsetMask) == 0)
+        if (boundary >= AddressLimits.FourGiB || (boundary & Frames.LargeOffsetMask) == 0)
             return false;
-        PageDirectoryEntry pde = ReadPde((uint)(boundary >> 22));
+        PageDirectoryEntry pde = ReadPde(new VirtualAddress((uint)boundary).DirectoryIndex);
         return pde.IsPresent && pde.IsLargePage;
     }
 
@@ -191,7 +191,7 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     private VmmStatus IdentityMapNext(ulong at, ulong last, PageFlags flags, bool largePages, out uint step)
     {
         VirtualAddress virt = new((uint)at);
-        if (largePages && (at & LargeOffsetMask) == 0 && last - at >= Frames.LargeSize &&
+        if (largePages && (at & Frames.LargeOffsetMask) == 0 && last - at >= Frames.LargeSize &&
             !ReadPde(virt.DirectoryIndex).IsPresent)
         {
             step = Frames.LargeSize;
@@ -210,8 +210,8 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
             PageInfo info = Query(new VirtualAddress((uint)a));
             if (info.Size == PageSize.Size4MiB)
             {
-                FreePage(new VirtualAddress((uint)a & ~LargeOffsetMask));
-                a = (a & ~(ulong)LargeOffsetMask) + Frames.LargeSize;
+                FreePage(new VirtualAddress((uint)a & ~Frames.LargeOffsetMask));
+                a = (a & ~(ulong)Frames.LargeOffsetMask) + Frames.LargeSize;
                 continue;
             }
             if (info.IsMapped)

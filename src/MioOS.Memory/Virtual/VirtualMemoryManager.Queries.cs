@@ -15,7 +15,7 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
         if (pde.IsLargePage)
         {
             ulong frame = pde.LargePageAddress(LargePageAddressBits).Value;
-            return new PageInfo(PageSize.Size4MiB, new PhysicalAddress(frame + (virt.Value & LargeOffsetMask)), pde.LargePageFlags);
+            return new PageInfo(PageSize.Size4MiB, new PhysicalAddress(frame + (virt.Value & Frames.LargeOffsetMask)), pde.LargePageFlags);
         }
         PageTableEntry pte = new(_window.Read<uint>(TableEntryAddress(d, pde, virt.TableIndex)));
         if (!pte.IsPresent)
@@ -50,7 +50,7 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
             }
             counts.PageTables++;
             uint* table = (uint*)_window.Bytes(TableBase(d, pde), Frames.Size, MemoryAccess.Read);
-            for (uint t = 0; t < 1024; t++)
+            for (uint t = 0; t < Frames.PerLargePage; t++)
                 if ((table[t] & (uint)PageFlags.Present) != 0)
                     counts.Mapped4K++;
         }
@@ -58,7 +58,7 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     }
 
     /// <summary>The raw directory entry <paramref name="index"/> of the current address space.</summary>
-    public PageDirectoryEntry ReadDirectoryEntry(uint index) => ReadPde(index & 1023);
+    public PageDirectoryEntry ReadDirectoryEntry(uint index) => ReadPde(index & IndexMask);
 
     /// <summary>
     /// The raw entry <paramref name="tableIndex"/> of the page table in slot <paramref name="directoryIndex"/> of
@@ -66,10 +66,10 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     /// </summary>
     public PageTableEntry ReadTableEntry(uint directoryIndex, uint tableIndex)
     {
-        directoryIndex &= 1023;
+        directoryIndex &= IndexMask;
         PageDirectoryEntry pde = ReadPde(directoryIndex);
         if (!pde.IsPresent || pde.IsLargePage)
             return default;
-        return new PageTableEntry(_window.Read<uint>(TableEntryAddress(directoryIndex, pde, tableIndex & 1023)));
+        return new PageTableEntry(_window.Read<uint>(TableEntryAddress(directoryIndex, pde, tableIndex & IndexMask)));
     }
 }

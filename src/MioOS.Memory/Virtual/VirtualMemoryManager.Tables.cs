@@ -92,7 +92,7 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     private bool TableIsEmpty(uint d, PageDirectoryEntry pde)
     {
         uint* table = (uint*)_window.Bytes(TableBase(d, pde), Frames.Size, MemoryAccess.Read);
-        for (uint t = 0; t < 1024; t++)
+        for (uint t = 0; t < Frames.PerLargePage; t++)
             if ((table[t] & (uint)PageFlags.Present) != 0)
                 return false;
         return true;

@@ -25,9 +25,8 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     private const uint SupervisorEntryFlags = (uint)(PageFlags.Present | PageFlags.Writable);
     private const uint AllowedPageFlags = (uint)(PageFlags.Writable | PageFlags.User | PageFlags.WriteThrough |
         PageFlags.CacheDisable | PageFlags.Accessed | PageFlags.Dirty | PageFlags.Pat | PageFlags.Global);
-    private const uint LargeOffsetMask = Frames.LargeSize - 1;
-    private const uint SmallOffsetMask = Frames.Size - 1;
     private const uint EntrySize = sizeof(uint); // a directory or table entry, and a slot on the list of spaces
+    private const uint IndexMask = Frames.PerLargePage - 1; // an index into a directory or a table
 
     private MemoryWindow _window;
     private TCpu _cpu;

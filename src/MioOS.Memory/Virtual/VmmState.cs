@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using MioOS.Memory.Platform;
 
 namespace MioOS.Memory.Virtual;
 
@@ -13,7 +14,7 @@ internal struct VmmState
     public const uint ExpectedMagic = 0x4D4D5656; // "VVMM"
     public const uint PagingOnFlag = 1;
     public const uint RegistryOffset = 64;
-    public const uint RegistryCapacity = (4096 - RegistryOffset) / 4;
+    public const uint RegistryCapacity = (Frames.Size - RegistryOffset) / sizeof(uint);
 
     public uint Magic;
     public uint KernelDirectory;
