@@ -90,7 +90,11 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
         return IdentityMapRegion(start, end, KernelIdentityFlags, IdentityMapPolicy.Small);
     }
 
-    /// <summary>Identity-maps a kernel range with 4 KiB pages, accepting pages already mapped to themselves.</summary>
+    /// <summary>
+    /// Identity-maps a kernel range for <c>EnablePaging</c>: 4 KiB pages, and a 4 MiB page for every whole, aligned,
+    /// still empty 4 MiB stretch when <paramref name="largePages"/> and the CPU has PSE. Pages already mapped to
+    /// themselves are kept, so a call that failed part way (nothing is undone) can be retried.
+    /// </summary>
     private VmmStatus IdentityMapKernel(ulong start, ulong end, PageFlags flags, bool largePages = false)
     {
         if (end <= start)

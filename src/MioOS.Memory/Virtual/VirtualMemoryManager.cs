@@ -45,6 +45,14 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     /// Sets up a VMM with paging still off: takes three frames (the VMM's record, the kernel's page directory
     /// with its recursive entry, and the shared page table holding the scratch pages).
     /// </summary>
+    /// <remarks>Contract: <paramref name="frames"/> hands out only frames nobody else uses, and
+    /// <paramref name="window"/> reaches them: as physical memory while paging is off and, once
+    /// <see cref="EnablePaging(in KernelSpaceLayout)"/> has turned it on, as linear addresses through the MMU (on the
+    /// metal a window with base 0, hosted the checked window), because tables are then reached through the recursive
+    /// entry. From then on the record, the kernel directory, the scratch table and every table or directory the VMM
+    /// takes from <paramref name="frames"/> are its own until it gives them back: nothing else writes or frees them,
+    /// and only the VMM loads CR3 or turns paging on. <paramref name="cpu"/> is the CPU it runs on (its features
+    /// decide 4 MiB and global pages).</remarks>
     public static VmmStatus Create(MemoryWindow window, TCpu cpu, TFrames frames, out VirtualMemoryManager<TCpu, TFrames> vmm)
     {
         vmm = default;
@@ -81,6 +89,12 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     }
 
     /// <summary>A handle on the VMM whose record is at <paramref name="state"/> (from <see cref="StateAddress"/>).</summary>
+    /// <remarks>Contract: <paramref name="state"/> is the <see cref="StateAddress"/> of a VMM that <see cref="Create"/>
+    /// made, and <paramref name="window"/>, <paramref name="cpu"/> and <paramref name="frames"/> are what it runs
+    /// with: a window that reaches its record and its tables as <see cref="Create"/> requires, the same CPU, and the
+    /// same frame source (tables this handle frees go back to it). Nothing is checked, not even the record's magic:
+    /// the handle is only as good as that promise. Handles share the one VMM; it takes no lock, so calls through them
+    /// must not overlap.</remarks>
     public static VirtualMemoryManager<TCpu, TFrames> Attach(MemoryWindow window, TCpu cpu, TFrames frames, PhysicalAddress state) =>
         new(window, cpu, frames, state.Value);
 
