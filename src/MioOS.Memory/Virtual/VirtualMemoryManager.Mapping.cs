@@ -71,12 +71,9 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     /// </summary>
     public VmmStatus IdentityMapRegion(PhysicalAddress start, PhysicalAddress end, PageFlags flags, IdentityMapPolicy policy)
     {
-        if (end.Value < start.Value)
-            return VmmStatus.InvalidRange;
-        ulong first = Frames.AlignDown(start.Value);
-        ulong last = Frames.AlignUp(end.Value); // exclusive: a range ending at 0x2001 covers page 0x2000 too
-        if (last > AddressLimits.FourGiB)
-            return VmmStatus.InvalidRange;
+        VmmStatus range = PageRange(start.Value, end.Value, out ulong first, out ulong last);
+        if (range != VmmStatus.Ok)
+            return range;
         for (ulong a = first; a < last; a += Frames.Size)
         {
             if (PagingLayout.IsReserved((uint)a))
@@ -108,12 +105,9 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     /// </summary>
     public VmmStatus UnmapRegion(PhysicalAddress start, PhysicalAddress end)
     {
-        if (end.Value < start.Value)
-            return VmmStatus.InvalidRange;
-        ulong first = Frames.AlignDown(start.Value);
-        ulong last = Frames.AlignUp(end.Value);
-        if (last > AddressLimits.FourGiB)
-            return VmmStatus.InvalidRange;
+        VmmStatus range = PageRange(start.Value, end.Value, out ulong first, out ulong last);
+        if (range != VmmStatus.Ok)
+            return range;
         if (first < last)
         {
             if (StraddlesLargePage(first) || StraddlesLargePage(last))
@@ -180,6 +174,18 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
             return false;
         PageDirectoryEntry pde = ReadPde(new VirtualAddress((uint)boundary).DirectoryIndex);
         return pde.IsPresent && pde.IsLargePage;
+    }
+
+    /// <summary>
+    /// [<paramref name="start"/>, <paramref name="end"/>) rounded out to whole 4 KiB pages, as [<paramref name="first"/>,
+    /// <paramref name="last"/>): a range ending at 0x2001 covers page 0x2000 too. <see cref="VmmStatus.InvalidRange"/>
+    /// when it is reversed or reaches past 4 GiB.
+    /// </summary>
+    private static VmmStatus PageRange(ulong start, ulong end, out ulong first, out ulong last)
+    {
+        first = Frames.AlignDown(start);
+        last = Frames.AlignUp(end);
+        return end < start || last > AddressLimits.FourGiB ? VmmStatus.InvalidRange : VmmStatus.Ok;
     }
 
     /// <summary>

@@ -99,10 +99,9 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     {
         if (end <= start)
             return VmmStatus.Ok;
-        ulong first = Frames.AlignDown(start);
-        ulong last = Frames.AlignUp(end);
-        if (last > AddressLimits.FourGiB)
-            return VmmStatus.InvalidRange;
+        VmmStatus range = PageRange(start, end, out ulong first, out ulong last);
+        if (range != VmmStatus.Ok)
+            return range;
         if (last > PagingLayout.KernelSpaceEnd)
             return VmmStatus.OutsideKernelSpace;
         largePages &= _cpu.Features.Has(CpuFeatureFlags.Pse);
