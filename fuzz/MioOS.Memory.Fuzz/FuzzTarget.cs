@@ -19,6 +19,9 @@ public abstract class FuzzTarget
     /// </summary>
     public abstract IReadOnlyList<(string Assembly, string[] Prefixes)> Instrument { get; }
 
+    /// <summary>Why the target is left out of the short CI run (<c>fuzz/run.sh ci</c>), or null when it is in.</summary>
+    public virtual string? NotInShortRun => null;
+
     /// <summary>Runs one input; throws <see cref="FuzzFinding"/> (or lets an unexpected exception escape) on a finding.</summary>
     public abstract void Run(ReadOnlySpan<byte> input);
 
@@ -32,6 +35,7 @@ public abstract class FuzzTarget
         new Targets.MultibootTarget(Boot.BootProtocol.Multiboot2),
         new Targets.MemoryMapTextTarget(),
         new Targets.TraceTarget(),
+        new Targets.ShellTarget(),
     ];
 
     /// <summary>The target called <paramref name="name"/>, or null.</summary>

@@ -6,6 +6,7 @@ using SharpFuzz;
 // mioos-fuzz replay TARGET FILE...           run inputs outside afl-fuzz and say what each does
 // mioos-fuzz instrument TARGET               the assemblies and type prefixes to instrument, one assembly a line
 // mioos-fuzz list                            the targets
+// mioos-fuzz names all|ci                     the names of every target, or of those in the short CI run
 return Cli.Dispatch(args);
 
 internal static class Cli
@@ -15,7 +16,13 @@ internal static class Cli
         if (args.Length == 1 && args[0] == "list")
         {
             foreach (FuzzTarget t in FuzzTarget.All)
-                Console.WriteLine($"{t.Name,-8} {t.Description}");
+                Console.WriteLine($"{t.Name,-8} {t.Description}{(t.NotInShortRun is { } why ? $" (not in the CI run: {why})" : "")}");
+            return 0;
+        }
+        if (args.Length == 2 && args[0] == "names" && args[1] is "all" or "ci")
+        {
+            foreach (FuzzTarget t in FuzzTarget.All.Where(t => args[1] == "all" || t.NotInShortRun is null))
+                Console.WriteLine(t.Name);
             return 0;
         }
         if (args.Length == 4 && args[0] == "seeds" && Target(args[1]) is { } seeded)
@@ -48,7 +55,7 @@ internal static class Cli
             });
             return 0;
         }
-        Console.Error.WriteLine("usage: mioos-fuzz TARGET | seeds TARGET DATA_DIR OUT_DIR | replay TARGET FILE... | instrument TARGET | list");
+        Console.Error.WriteLine("usage: mioos-fuzz TARGET | seeds TARGET DATA_DIR OUT_DIR | replay TARGET FILE... | instrument TARGET | list | names all|ci");
         return 2;
     }
 
