@@ -1,5 +1,6 @@
 using System;
 using MioOS.Memory.Boot;
+using MioOS.Memory.Physical;
 using MioOS.Memory.Platform;
 
 namespace MioOS.Memory.Virtual;
@@ -41,7 +42,9 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
         if (s->CurrentDirectory != directory)
             return VmmStatus.AddressSpaceInUse;
         PageFlags kernel = KernelIdentityFlags;
-        VmmStatus status = IdentityMapKernel(0, 0x100000, kernel);
+        // The first MiB stays reachable (BIOS data, the loader's info below 1 MiB), but not page 0: a NULL
+        // dereference must fault, as in every kernel people use.
+        VmmStatus status = IdentityMapKernel(KernelLayout.NullGuardEnd, KernelLayout.LowMemoryEnd, kernel);
         if (status == VmmStatus.Ok)
             status = IdentityMapKernel(layout.KernelStart, layout.KernelEnd, kernel);
         if (status == VmmStatus.Ok)
