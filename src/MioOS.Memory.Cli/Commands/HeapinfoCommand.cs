@@ -4,7 +4,6 @@ using System.IO;
 using System.Text.Json.Nodes;
 using MioOS.Memory.Cli.Reports;
 using MioOS.Memory.Heap;
-using MioOS.Memory.Hosting.Heap;
 using MioOS.Memory.Hosting.Machine;
 using MioOS.Memory.Hosting.Traces;
 using Spectre.Console;
@@ -37,7 +36,7 @@ internal static class HeapinfoCommand
                 throw new ArgumentException($"--events {count}: must be 0 (all) or positive");
             if (count > 0 && file is null)
                 throw new ArgumentException("--events needs --trace");
-            using KernelMachine kernel = KernelMachine.Boot(machine.Resolve(result), checkedHeap: false);
+            using KernelMachine kernel = TraceReplayer.BootMachine(machine.Resolve(result));
             SimulatedPc pc = kernel.Pc;
             var heap = kernel.Heap;
             if (file is not null)

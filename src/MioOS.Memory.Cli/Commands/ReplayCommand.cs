@@ -4,7 +4,6 @@ using System.IO;
 using System.Text.Json.Nodes;
 using MioOS.Memory.Cli.Reports;
 using MioOS.Memory.Heap;
-using MioOS.Memory.Hosting.Heap;
 using MioOS.Memory.Hosting.Machine;
 using MioOS.Memory.Hosting.Traces;
 using Spectre.Console;
@@ -36,7 +35,7 @@ internal static class ReplayCommand
                 throw new ArgumentException($"--check-every {every}: must be 0 (off) or a positive number of events");
             bool json = result.GetValue(machine.Json);
             TraceEvent[] events = TraceParser.ParseFile(file.FullName);
-            using KernelMachine kernel = KernelMachine.Boot(machine.Resolve(result), checkedHeap: false);
+            using KernelMachine kernel = TraceReplayer.BootMachine(machine.Resolve(result));
             SimulatedPc pc = kernel.Pc;
             var heap = kernel.Heap;
             ReplayResult r;

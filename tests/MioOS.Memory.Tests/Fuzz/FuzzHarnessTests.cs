@@ -34,7 +34,7 @@ public class FuzzHarnessTests
     [Fact]
     public void A_captured_boot_becomes_an_image_of_its_segments_byte_for_byte_with_the_info_block_first()
     {
-        var capture = Hosting.Boot.BootInfoCapture.Load(TestData.BootInfo("mb1-256M-mods.txt"));
+        var capture = MioOS.Memory.Hosting.Boot.BootInfoCapture.Load(TestData.BootInfo("mb1-256M-mods.txt"));
         var records = BootImage.Decode(BootImage.FromCapture(capture));
         Assert.Equal(capture.InfoAddress, records[0].Address);
         Assert.Equal(capture.Segments.Count, records.Count);

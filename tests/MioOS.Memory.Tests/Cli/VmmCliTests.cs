@@ -4,7 +4,7 @@ using System.Linq;
 using System.Text.Json.Nodes;
 using MioOS.Memory.Cli.Commands;
 
-namespace MioOS.Memory.Tests.Virtual;
+namespace MioOS.Memory.Tests.Cli;
 
 /// <summary><c>translate</c> and <c>pagemap</c>, run in-process (they are registered in Program.cs separately).</summary>
 public class VmmCliTests
