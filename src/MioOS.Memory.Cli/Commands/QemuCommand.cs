@@ -1,6 +1,7 @@
 using System;
 using System.CommandLine;
 using System.Linq;
+using MioOS.Memory.Cli.Io;
 using MioOS.Memory.Hosting.Boot;
 using MioOS.Memory.Hosting.Metal;
 
@@ -14,7 +15,7 @@ namespace MioOS.Memory.Cli.Commands;
 /// </summary>
 internal static class QemuCommand
 {
-    public static Command Create()
+    public static Command Create(Terminal t)
     {
         var grub = new Option<bool>("--grub") { Description = "boot the GRUB ISO (multiboot2) instead of qemu -kernel (multiboot1)" };
         var memory = new Option<string>("--memory", "-m")
@@ -43,7 +44,7 @@ internal static class QemuCommand
         {
             grub, memory, cpu, timeout, append, modules, noBuild,
         };
-        command.SetAction(result => CommandRunner.Run(() =>
+        command.SetAction(result => CommandRunner.Run(result, t, () =>
         {
             try
             {
@@ -65,10 +66,10 @@ internal static class QemuCommand
                     Modules = moduleItems,
                 };
                 if (!result.GetValue(noBuild))
-                    build.EnsureBuilt(line => Console.Error.WriteLine($"mioos-mm: {line}"));
+                    build.EnsureBuilt(line => t.Error.WriteLine($"mioos-mm: {line}"));
                 string qemu = QemuRunner.FindQemu();
-                Console.Error.WriteLine($"mioos-mm: {qemu} {string.Join(' ', QemuRunner.Arguments(build, options).Select(a => a.Contains(' ') ? $"\"{a}\"" : a))}");
-                QemuBootResult boot = QemuRunner.Boot(build, options, Console.WriteLine);
+                t.Error.WriteLine($"mioos-mm: {qemu} {string.Join(' ', QemuRunner.Arguments(build, options).Select(a => a.Contains(' ') ? $"\"{a}\"" : a))}");
+                QemuBootResult boot = QemuRunner.Boot(build, options, t.Out.WriteLine);
                 string why = boot.Verdict switch
                 {
                     QemuVerdict.Pass => $"PASS {boot.Passed}/{boot.Total}",
@@ -76,12 +77,12 @@ internal static class QemuCommand
                     _ when boot.ExitStatus == 0 => "FAIL: QEMU ended without the kernel's exit (a triple fault resets the CPU, and -no-reboot ends QEMU)",
                     _ => $"FAIL: QEMU exit status {boot.ExitStatus}, last line \"{boot.LastLine}\"",
                 };
-                Console.Error.WriteLine($"mioos-mm: kernel verdict {why} ({boot.Elapsed.TotalSeconds:0.00} s)");
+                t.Error.WriteLine($"mioos-mm: kernel verdict {why} ({boot.Elapsed.TotalSeconds:0.00} s)");
                 return boot.Verdict == QemuVerdict.Pass ? ExitCodes.Ok : ExitCodes.Failed;
             }
             catch (MetalEnvironmentException e)
             {
-                Console.Error.WriteLine($"mioos-mm: error: {e.Message}");
+                t.Fail(e.Message);
                 return ExitCodes.BadInput;
             }
         }));

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using MioOS.Memory.Cli.Io;
 using MioOS.Memory.Cli.Reports;
 using MioOS.Memory.Heap;
 using MioOS.Memory.Hosting.Boot;
@@ -24,25 +25,25 @@ internal static class ShellCommand
           meminfo | heapinfo | check | help | quit
         """;
 
-    public static Command Create()
+    public static Command Create(Terminal t)
     {
         var machine = new MachineOptions();
         var paging = new PagingOptions();
         var command = new Command("shell", "Boot a simulated PC and run memory commands typed or piped in (kmalloc, alloc_frame, map, check, ...)");
         machine.AddTo(command);
         paging.AddTo(command);
-        command.SetAction(result => CommandRunner.Run(() =>
+        command.SetAction(result => CommandRunner.Run(result, t, () =>
         {
             using KernelMachine kernel = KernelMachine.Boot(machine.Resolve(result), paging.Resolve(result));
-            bool interactive = !Console.IsInputRedirected;
+            bool interactive = t.InputIsInteractive;
             if (interactive)
-                Console.WriteLine($"MioOS.Memory shell on {kernel.Pc.Config.Description}; 'help' lists the commands.");
+                    t.Out.WriteLine($"MioOS.Memory shell on {kernel.Pc.Config.Description}; 'help' lists the commands.");
             int exit = ExitCodes.Ok;
             for (int lineNo = 1; ; lineNo++)
             {
                 if (interactive)
-                    Console.Write("mioos> ");
-                string? line = Console.ReadLine();
+                    t.Out.Write("mioos> ");
+                string? line = t.In.ReadLine();
                 if (line is null)
                     break;
                 string[] words = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
@@ -53,13 +54,13 @@ internal static class ShellCommand
                 try
                 {
                     (string answer, bool ok) = Execute(kernel, words);
-                    Console.WriteLine(answer);
+                    t.Out.WriteLine(answer);
                     if (!ok && exit == ExitCodes.Ok)
                         exit = ExitCodes.Failed;
                 }
                 catch (Exception e) when (e is FormatException or ArgumentException or IndexOutOfRangeException or OverflowException)
                 {
-                    Console.Error.WriteLine($"mioos-mm: shell line {lineNo}: {e.Message}");
+                    t.Error.WriteLine($"mioos-mm: shell line {lineNo}: {e.Message}");
                     exit = ExitCodes.BadInput;
                 }
             }

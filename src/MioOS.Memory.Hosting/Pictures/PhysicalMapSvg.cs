@@ -26,10 +26,10 @@ public static class PhysicalMapSvg
         ["bootInfo"] = ("#00bcd4", "boot info"),
         ["module"] = ("#009688", "boot module"),
         ["unmanaged"] = ("#c5e1a5", "available, not managed"),
-        ["reserved"] = ("#9e9e9e", "firmware reserved"),
-        ["acpiReclaimable"] = ("#2196f3", "ACPI reclaimable"),
-        ["acpiNvs"] = ("#0d47a1", "ACPI NVS"),
-        ["badRam"] = ("#f44336", "bad RAM"),
+        ["reserved"] = ("#9e9e9e", "reserved"),
+        ["acpiReclaimable"] = ("#2196f3", "acpiReclaimable"),
+        ["acpiNvs"] = ("#0d47a1", "acpiNvs"),
+        ["badRam"] = ("#f44336", "badRam"),
     };
 
     /// <summary>The SVG document for <paramref name="pc"/>.</summary>

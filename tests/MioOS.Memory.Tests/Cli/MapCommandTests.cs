@@ -17,7 +17,7 @@ public class MapCommandTests
             var titles = svg.Descendants().Where(e => e.Name.LocalName == "title").Select(e => e.Value).ToList();
             Assert.Contains(titles, t => t.StartsWith("kernel heap: 0x00200000-0x00500000", StringComparison.Ordinal));
             Assert.Contains(titles, t => t.StartsWith("free:", StringComparison.Ordinal));
-            Assert.Contains(titles, t => t.StartsWith("firmware reserved:", StringComparison.Ordinal));
+            Assert.Contains(titles, t => t.StartsWith("reserved:", StringComparison.Ordinal));
             int bands = svg.Descendants().Count(e => e.Name.LocalName == "rect" && (string?)e.Attribute("stroke") == "#333");
             Assert.Equal(38, bands);
         }

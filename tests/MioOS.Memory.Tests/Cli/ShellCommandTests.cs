@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace MioOS.Memory.Tests.Cli;
 
@@ -6,15 +5,8 @@ public class ShellCommandTests
 {
     private static (int Exit, string Out, string Err) Shell(string script)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mioos-mm.dll"));
-        psi.ArgumentList.Add("shell");
-        using Process p = Process.Start(psi)!;
-        p.StandardInput.Write(script);
-        p.StandardInput.Close();
-        string output = p.StandardOutput.ReadToEnd(), error = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, output, error);
+        var r = Support.Cli.RunWith(script, MioOS.Memory.Cli.Io.Terminal.Unwrapped, "shell");
+        return (r.ExitCode, r.Stdout, r.Stderr);
     }
 
     [Fact]
