@@ -47,11 +47,13 @@ _start:
     hlt
     jmp .hang
 
-; ---------------------------------------------------------------------------------------------------------
-; Hardware helpers, cdecl (arguments at [esp+4], [esp+8], ...; EAX/ECX/EDX are scratch).
+; The runtime helpers and the cdecl hardware helpers shared with the C library.
+%include "runtime.inc"
 
-global _mio_outb, _mio_inb, _mio_read_cr0, _mio_write_cr0, _mio_read_cr2, _mio_read_cr3, _mio_write_cr3
-global _mio_read_cr4, _mio_write_cr4, _mio_invlpg, _mio_cpuid, _mio_halt, _mio_image_end, _mio_image_base
+; ---------------------------------------------------------------------------------------------------------
+; Kernel-only helpers, cdecl.
+
+global _mio_outb, _mio_inb, _mio_image_end, _mio_image_base
 
 _mio_outb:
     mov edx, [esp + 4]
@@ -65,63 +67,6 @@ _mio_inb:
     in al, dx
     ret
 
-_mio_read_cr0:
-    mov eax, cr0
-    ret
-
-_mio_write_cr0:
-    mov eax, [esp + 4]
-    mov cr0, eax
-    ret
-
-_mio_read_cr2:
-    mov eax, cr2
-    ret
-
-_mio_read_cr3:
-    mov eax, cr3
-    ret
-
-_mio_write_cr3:
-    mov eax, [esp + 4]
-    mov cr3, eax
-    ret
-
-_mio_read_cr4:
-    mov eax, cr4
-    ret
-
-_mio_write_cr4:
-    mov eax, [esp + 4]
-    mov cr4, eax
-    ret
-
-_mio_invlpg:
-    mov eax, [esp + 4]
-    invlpg [eax]
-    ret
-
-_mio_cpuid:                         ; (leaf, subleaf, uint* regs)
-    push ebx
-    push edi
-    mov eax, [esp + 12]
-    mov ecx, [esp + 16]
-    mov edi, [esp + 20]
-    cpuid
-    mov [edi], eax
-    mov [edi + 4], ebx
-    mov [edi + 8], ecx
-    mov [edi + 12], edx
-    pop edi
-    pop ebx
-    ret
-
-_mio_halt:
-    cli
-.again:
-    hlt
-    jmp .again
-
 _mio_image_base:
     mov eax, ___ImageBase
     ret
@@ -133,120 +78,9 @@ _mio_image_end:
 extern ___ImageBase, image_end, stack_top, bump_arena, bump_arena_end
 
 ; ---------------------------------------------------------------------------------------------------------
-; Runtime helpers the generated code calls by name.
+; The kernel's own runtime helpers: a failure leaves QEMU through isa-debug-exit, allocation is a bump pointer.
 
-; ILC references its helpers undecorated (RhpLMul), its data decorated (_RhpTrapThreads, ___security_cookie).
-global RhpLMul, RhpLLsh, RhpLRsh, RhpLRsz, RhpLng2Dbl, RhpULng2Dbl, RhpDbl2Lng
-global RhpGcPoll, _RhpTrapThreads, RhpReversePInvoke, RhpReversePInvokeReturn
-global ___security_cookie, RhpFallbackFailFast, RhpThrowEx
-global RhpNewFast, RhpNewArray
-global RhpAssignRef, RhpCheckedAssignRef
-
-; 64-bit multiply: both operands on the stack (a at [esp+4], b at [esp+12]), result in EDX:EAX, callee pops 16.
-RhpLMul:
-    mov eax, [esp + 8]              ; a.hi
-    mov ecx, [esp + 16]             ; b.hi
-    or ecx, eax
-    mov ecx, [esp + 12]             ; b.lo
-    jnz .full
-    mov eax, [esp + 4]
-    mul ecx
-    ret 16
-.full:
-    push ebx
-    mul ecx                         ; a.hi * b.lo
-    mov ebx, eax
-    mov eax, [esp + 8]              ; a.lo
-    mul dword [esp + 20]            ; a.lo * b.hi
-    add ebx, eax
-    mov eax, [esp + 8]              ; a.lo
-    mul ecx                         ; a.lo * b.lo
-    add edx, ebx
-    pop ebx
-    ret 16
-
-; 64-bit shifts: value in EDX:EAX, count in ECX.
-RhpLLsh:
-    and ecx, 63
-    cmp ecx, 32
-    jae .big
-    shld edx, eax, cl
-    shl eax, cl
-    ret
-.big:
-    mov edx, eax
-    xor eax, eax
-    sub ecx, 32
-    shl edx, cl
-    ret
-
-RhpLRsh:
-    and ecx, 63
-    cmp ecx, 32
-    jae .big
-    shrd eax, edx, cl
-    sar edx, cl
-    ret
-.big:
-    mov eax, edx
-    sar edx, 31
-    sub ecx, 32
-    sar eax, cl
-    ret
-
-RhpLRsz:
-    and ecx, 63
-    cmp ecx, 32
-    jae .big
-    shrd eax, edx, cl
-    shr edx, cl
-    ret
-.big:
-    mov eax, edx
-    xor edx, edx
-    sub ecx, 32
-    shr eax, cl
-    ret
-
-; long -> double: the value on the stack, result in ST0, callee pops 8.
-RhpLng2Dbl:
-    fild qword [esp + 4]
-    ret 8
-
-RhpULng2Dbl:
-    fild qword [esp + 4]
-    test dword [esp + 8], 0x80000000
-    jz .done
-    fadd dword [two_pow_64]
-.done:
-    ret 8
-
-; double -> long (truncating): the value on the stack, result in EDX:EAX, callee pops 8.
-RhpDbl2Lng:
-    sub esp, 12
-    fnstcw [esp]
-    mov ax, [esp]
-    or ax, 0x0C00
-    mov [esp + 2], ax
-    fldcw [esp + 2]
-    fld qword [esp + 16]
-    fistp qword [esp + 4]
-    fldcw [esp]
-    mov eax, [esp + 4]
-    mov edx, [esp + 8]
-    add esp, 12
-    ret 8
-
-; No GC: write barriers are plain stores. (fastcall: ECX = destination, EDX = reference).
-RhpAssignRef:
-RhpCheckedAssignRef:
-    mov [ecx], edx
-    ret
-
-RhpGcPoll:
-RhpReversePInvoke:
-RhpReversePInvokeReturn:
-    ret
+global RhpFallbackFailFast, RhpThrowEx, RhpNewFast, RhpNewArray
 
 RhpFallbackFailFast:
 RhpThrowEx:
@@ -282,9 +116,6 @@ alloc_fail:
     jmp RhpThrowEx
 
 section .rdata
-align 4
-two_pow_64: dd 0x5F800000           ; 2^64 as a float
-
 align 8
 gdt:
     dq 0                            ; null
@@ -297,8 +128,6 @@ gdt_descriptor:
 
 section .data
 align 4
-___security_cookie: dd 0x2F5A3B1C
-_RhpTrapThreads: dd 0
 bump_next: dd bump_arena
 
 
@@ -437,33 +266,3 @@ align 4
 empty_idt:
     dw 0
     dd 0
-
-; The ReadyToRun header ILC emits (the startup code reads its section table: eager static constructors).
-section .text
-extern __ReadyToRunHeader
-global _mio_readytorun_header
-_mio_readytorun_header:
-    mov eax, __ReadyToRunHeader
-    ret
-
-; Atomics for System.Threading.Interlocked (cdecl): (int* location, int value[, int comparand]) -> old value.
-section .text
-global _mio_cmpxchg32, _mio_xchg32, _mio_xadd32
-_mio_cmpxchg32:
-    mov ecx, [esp + 4]
-    mov edx, [esp + 8]
-    mov eax, [esp + 12]
-    lock cmpxchg [ecx], edx
-    ret
-
-_mio_xchg32:
-    mov ecx, [esp + 4]
-    mov eax, [esp + 8]
-    xchg [ecx], eax
-    ret
-
-_mio_xadd32:
-    mov ecx, [esp + 4]
-    mov eax, [esp + 8]
-    lock xadd [ecx], eax
-    ret

@@ -1,9 +1,11 @@
 // Runtime pieces ILC asks for by name. There is no garbage collector and no exception dispatch: allocation is
-// a bump pointer in a small static arena (the kernel itself never allocates), and every "throw" panics.
+// left to the host's RhpNewFast (the core never allocates), and every "throw" stops the machine.
+// What this core library needs from the program it is compiled into (the kernel, the C library): one class,
+// Internal.Runtime.Fatal, with static void Stop(string what) and Stop(string what, string? detail) that report
+// and never return.
 #pragma warning disable CS0169, CS0649, IDE0051
 using System;
 using System.Runtime;
-using MioOS.Kernel;
 
 namespace Internal.Runtime
 {
@@ -24,30 +26,24 @@ namespace Internal.Runtime.CompilerHelpers
 {
     internal static class ThrowHelpers
     {
-        public static void ThrowOverflowException() => Panic.Halt("overflow");
-        public static void ThrowIndexOutOfRangeException() => Panic.Halt("index out of range");
-        public static void ThrowNullReferenceException() => Panic.Halt("null reference");
-        public static void ThrowDivideByZeroException() => Panic.Halt("divide by zero");
-        public static void ThrowArrayTypeMismatchException() => Panic.Halt("array type mismatch");
-        public static void ThrowPlatformNotSupportedException() => Panic.Halt("platform not supported");
-        public static void ThrowTypeLoadException() => Panic.Halt("type load");
-        public static void ThrowArgumentException() => Panic.Halt("argument");
-        public static void ThrowArgumentOutOfRangeException() => Panic.Halt("argument out of range");
-        public static void ThrowInvalidProgramException() => Panic.Halt("invalid program");
+        public static void ThrowOverflowException() => Internal.Runtime.Fatal.Stop("overflow");
+        public static void ThrowIndexOutOfRangeException() => Internal.Runtime.Fatal.Stop("index out of range");
+        public static void ThrowNullReferenceException() => Internal.Runtime.Fatal.Stop("null reference");
+        public static void ThrowDivideByZeroException() => Internal.Runtime.Fatal.Stop("divide by zero");
+        public static void ThrowArrayTypeMismatchException() => Internal.Runtime.Fatal.Stop("array type mismatch");
+        public static void ThrowPlatformNotSupportedException() => Internal.Runtime.Fatal.Stop("platform not supported");
+        public static void ThrowTypeLoadException() => Internal.Runtime.Fatal.Stop("type load");
+        public static void ThrowArgumentException() => Internal.Runtime.Fatal.Stop("argument");
+        public static void ThrowArgumentOutOfRangeException() => Internal.Runtime.Fatal.Stop("argument out of range");
+        public static void ThrowInvalidProgramException() => Internal.Runtime.Fatal.Stop("invalid program");
 
         // ILC compiles a method it cannot compile into a call to this (the argument names the method).
-        public static void ThrowInvalidProgramExceptionWithArgument(int id, string? method)
-        {
-            Serial.Write("PANIC: invalid program: ");
-            if (method != null)
-                Serial.Write(method);
-            Serial.WriteLine();
-            Panic.Exit(Panic.ExitFail);
-        }
-        public static void ThrowFeatureBodyRemoved() => Panic.Halt("feature body removed");
-        public static void ThrowNotImplementedException() => Panic.Halt("not implemented");
-        public static void ThrowNotSupportedException() => Panic.Halt("not supported");
-        public static void ThrowInvalidCastException() => Panic.Halt("invalid cast");
+        public static void ThrowInvalidProgramExceptionWithArgument(int id, string? method) =>
+            Internal.Runtime.Fatal.Stop("invalid program:", method);
+        public static void ThrowFeatureBodyRemoved() => Internal.Runtime.Fatal.Stop("feature body removed");
+        public static void ThrowNotImplementedException() => Internal.Runtime.Fatal.Stop("not implemented");
+        public static void ThrowNotSupportedException() => Internal.Runtime.Fatal.Stop("not supported");
+        public static void ThrowInvalidCastException() => Internal.Runtime.Fatal.Stop("invalid cast");
     }
 
     internal static unsafe class MemoryHelpers

@@ -204,6 +204,14 @@ namespace System
             _length = length;
         }
 
+        // The C# compiler requires this constructor to bind UTF-8 literals ("..."u8), then emits them as a pointer to
+        // static data with the (void*, int) constructor: it is never called, and there are no managed arrays here.
+        public ReadOnlySpan(T[] array, int start, int length)
+        {
+            this = default;
+            Internal.Runtime.Fatal.Stop("ReadOnlySpan over a managed array");
+        }
+
         public ReadOnlySpan<T> Slice(int start, int length)
         {
             if ((uint)start > (uint)_length || (uint)length > (uint)(_length - start))
@@ -214,6 +222,9 @@ namespace System
         public ReadOnlySpan<T> Slice(int start) => Slice(start, _length - start);
 
         public int Length => _length;
+
+        /// <summary>What <c>fixed (T* p = span)</c> pins: the first element (a null reference when empty).</summary>
+        public ref readonly T GetPinnableReference() => ref _reference;
 
         public ref readonly T this[int index]
         {
@@ -375,6 +386,7 @@ namespace System.Runtime.CompilerServices
     }
 
     public sealed class CallConvCdecl { }
+    public sealed class CallConvSuppressGCTransition { }
     public sealed class CallConvStdcall { }
 
     [AttributeUsage(AttributeTargets.All)]
@@ -454,7 +466,7 @@ namespace System.Runtime.InteropServices
         // Looked up by name by ILC for interface dispatch; never reached (no dynamic casts here).
         internal static nint GetDynamicInterfaceImplementation(IDynamicInterfaceCastable instance, void* interfaceType, ushort slot)
         {
-            MioOS.Kernel.Panic.Halt("dynamic interface dispatch");
+            Internal.Runtime.Fatal.Stop("dynamic interface dispatch");
             return 0;
         }
     }

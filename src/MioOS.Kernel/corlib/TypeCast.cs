@@ -1,7 +1,6 @@
 // Casting and boxing entry points ILC binds to by name. The kernel subset has no casts across class
 // hierarchies and no boxing, so every one of them panics if it is ever reached.
 #pragma warning disable IDE0060
-using MioOS.Kernel;
 
 namespace System.Runtime
 {
@@ -9,7 +8,7 @@ namespace System.Runtime
     {
         private static object Fail(string what)
         {
-            Panic.Halt(what);
+            Internal.Runtime.Fatal.Stop(what);
             return null!;
         }
 

@@ -88,7 +88,7 @@ public sealed class KernelBuild
                 string rel = Path.GetRelativePath(dir, file);
                 if (rel.StartsWith("bin" + Path.DirectorySeparatorChar) || rel.StartsWith("obj" + Path.DirectorySeparatorChar))
                     continue;
-                if (file.EndsWith(".cs") || file.EndsWith(".asm") || file.EndsWith("proj") || file.EndsWith(".props"))
+                if (file.EndsWith(".cs") || file.EndsWith(".asm") || file.EndsWith(".inc") || file.EndsWith("proj") || file.EndsWith(".props"))
                     yield return file;
             }
         }

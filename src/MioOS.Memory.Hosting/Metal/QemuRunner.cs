@@ -84,18 +84,28 @@ public static partial class QemuRunner
 
     /// <summary>The QEMU command-line arguments for a boot of <paramref name="build"/>'s artifacts.</summary>
     public static IReadOnlyList<string> Arguments(KernelBuild build, QemuBootOptions options) =>
+        Arguments(build.Image, build.Iso, options);
+
+    /// <summary>The QEMU command-line arguments for a boot of <paramref name="image"/> (multiboot, <c>-kernel</c>) or
+    /// <paramref name="iso"/> (GRUB, <c>-cdrom</c>), whichever <see cref="QemuBootOptions.Grub"/> picks.</summary>
+    public static IReadOnlyList<string> Arguments(string image, string iso, QemuBootOptions options) =>
     [
         "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot",
         "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
         "-m", $"{options.MemoryBytes >> 20}M", "-cpu", options.Cpu,
-        options.Grub ? "-cdrom" : "-kernel", options.Grub ? build.Iso : build.Image,
+        options.Grub ? "-cdrom" : "-kernel", options.Grub ? iso : image,
         .. (options.Append is not null ? new[] { "-append", options.Append } : []),
         .. (options.Modules.Count > 0 ? new[] { "-initrd", string.Join(',', options.Modules) } : []),
         .. options.ExtraArguments,
     ];
 
     /// <summary>Boots once; every serial line goes to <paramref name="onLine"/> as it arrives.</summary>
-    public static QemuBootResult Boot(KernelBuild build, QemuBootOptions options, Action<string>? onLine = null)
+    public static QemuBootResult Boot(KernelBuild build, QemuBootOptions options, Action<string>? onLine = null) =>
+        Boot(build.Image, build.Iso, options, onLine);
+
+    /// <summary>Boots <paramref name="image"/> (<c>-kernel</c>) or <paramref name="iso"/> (GRUB) once, judged like the
+    /// kernel (any kernel that prints the same verdict line and uses isa-debug-exit, e.g. the C sample kernel).</summary>
+    public static QemuBootResult Boot(string image, string iso, QemuBootOptions options, Action<string>? onLine = null)
     {
         if (options.Grub && (options.Append is not null || options.Modules.Count > 0))
             throw new ArgumentException("a kernel command line and modules can only be given with -kernel, not with the GRUB ISO");
@@ -108,7 +118,7 @@ public static partial class QemuRunner
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (string a in Arguments(build, options))
+        foreach (string a in Arguments(image, iso, options))
             psi.ArgumentList.Add(a);
         var lines = new List<string>();
         var errors = new List<string>();

@@ -5,7 +5,8 @@ namespace MioOS.Memory.Heap;
 
 /// <summary>
 /// The kernel's heap growth source: whole frames of low memory from the PMM, identity-mapped through
-/// <typeparamref name="TMapper"/> (the VMM once paging is on; <see cref="NoFrameMapper"/> before). A handle:
+/// <typeparamref name="TMapper"/> (the VMM once paging is on; with <see cref="NoFrameMapper"/>, before, the frames are
+/// used as they are), held as <see cref="FrameOwner.HeapSegments"/>. A handle:
 /// the PMM's state and the page tables live in memory. Called with the heap lock held (lock order heap, PMM).
 /// </summary>
 public struct PmmHeapGrowth<TMapper> : IHeapGrowth where TMapper : struct, IFrameMapper
@@ -27,11 +28,12 @@ public struct PmmHeapGrowth<TMapper> : IHeapGrowth where TMapper : struct, IFram
         length = 0;
         uint frames = (uint)(((ulong)minBytes + Frames.Size - 1) >> Frames.Shift);
         if (frames == 0
-            || _pmm.AllocFrames(frames, FrameRegion.Low, 1, true, ref _mapper, out PhysicalAddress address) != PmmStatus.Ok)
+            || _pmm.AllocFrames(frames, FrameRegion.Low, 1, _mapper.IsAttached, FrameOwner.HeapSegments, ref _mapper,
+                out PhysicalAddress address) != PmmStatus.Ok)
             return false;
         if (address.Value + ((ulong)frames << Frames.Shift) > AddressLimits.FourGiB)
         {
-            _pmm.FreeFrame(address, ref _mapper);
+            _pmm.FreeFrame(address, FrameOwner.HeapSegments, ref _mapper);
             return false;
         }
         start = (uint)address.Value;
@@ -40,5 +42,5 @@ public struct PmmHeapGrowth<TMapper> : IHeapGrowth where TMapper : struct, IFram
     }
 
     /// <inheritdoc/>
-    public void Release(uint start, uint length) => _pmm.FreeFrame(new PhysicalAddress(start), ref _mapper);
+    public void Release(uint start, uint length) => _pmm.FreeFrame(new PhysicalAddress(start), FrameOwner.HeapSegments, ref _mapper);
 }

@@ -22,6 +22,9 @@ internal struct ExtentRecord
     public uint Flags;
 
     public const uint Size = 32;
+
+    /// <summary>Where <see cref="ExtentFlags.OwnerMask"/> starts.</summary>
+    public const int OwnerShift = 8;
 }
 
 /// <summary>What an <see cref="ExtentRecord"/> is.</summary>
@@ -38,6 +41,9 @@ internal enum ExtentFlags : uint
 
     /// <summary>In the high region.</summary>
     High = 4,
+
+    /// <summary>Bits 15:8 of an allocation's flags hold its <see cref="FrameOwner"/>.</summary>
+    OwnerMask = 0xFF00,
 }
 
 /// <summary>The record pool seen as tree nodes: node id i is record i - 1. Free extents are sized by their

@@ -8,6 +8,10 @@ namespace MioOS.Memory.Physical;
 /// </summary>
 public interface IFrameMapper
 {
+    /// <summary>True when a VMM stands behind this mapper; false for <see cref="NoFrameMapper"/>, which the PMM then
+    /// refuses an identity-mapped allocation with (<see cref="PmmStatus.NoMapper"/>).</summary>
+    bool IsAttached { get; }
+
     /// <summary>Identity-maps [start, start + length); false (with nothing left mapped) when it cannot.</summary>
     bool MapIdentity(PhysicalAddress start, ulong length);
 
@@ -15,11 +19,14 @@ public interface IFrameMapper
     void UnmapIdentity(PhysicalAddress start, ulong length);
 }
 
-/// <summary>The mapper used while no VMM is attached: the <c>identityMap</c> flag then has no effect.</summary>
+/// <summary>The mapper used while no VMM is attached: an identity-mapped allocation is then refused.</summary>
 public struct NoFrameMapper : IFrameMapper
 {
     /// <inheritdoc/>
-    public bool MapIdentity(PhysicalAddress start, ulong length) => true;
+    public bool IsAttached => false;
+
+    /// <inheritdoc/>
+    public bool MapIdentity(PhysicalAddress start, ulong length) => false;
 
     /// <inheritdoc/>
     public void UnmapIdentity(PhysicalAddress start, ulong length)

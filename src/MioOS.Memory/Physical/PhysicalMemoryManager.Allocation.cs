@@ -1,3 +1,4 @@
+using MioOS.Memory.Boot;
 using MioOS.Memory.Collections;
 using MioOS.Memory.Platform;
 
@@ -31,18 +32,24 @@ public readonly unsafe partial struct PhysicalMemoryManager
         return AllocFrames(count, region, alignmentFrames, false, ref none, out address);
     }
 
-    /// <summary>The general allocation: region, alignment and optional identity mapping.</summary>
+    /// <summary>The general allocation for the caller: region, alignment and optional identity mapping.</summary>
     public PmmStatus AllocFrames<TMapper>(uint count, FrameRegion region, uint alignmentFrames, bool identityMap,
-        ref TMapper mapper, out PhysicalAddress address) where TMapper : struct, IFrameMapper
+        ref TMapper mapper, out PhysicalAddress address) where TMapper : struct, IFrameMapper =>
+        AllocFrames(count, region, alignmentFrames, identityMap, FrameOwner.Caller, ref mapper, out address);
+
+    /// <summary>
+    /// The general allocation, held by <paramref name="owner"/>: only a free by the same owner gives it back.
+    /// Identity mapping needs an attached mapper (<see cref="PmmStatus.NoMapper"/> otherwise) and low memory.
+    /// </summary>
+    public PmmStatus AllocFrames<TMapper>(uint count, FrameRegion region, uint alignmentFrames, bool identityMap,
+        FrameOwner owner, ref TMapper mapper, out PhysicalAddress address) where TMapper : struct, IFrameMapper
     {
         address = PhysicalAddress.Null;
         PmmState* s = S;
-        PmmStatus status = TryCarve(count, region, alignmentFrames, out uint first);
-        if (status == PmmStatus.Ok && identityMap && region == FrameRegion.High)
-        {
-            Release(first);
-            status = PmmStatus.NotIdentityMappable;
-        }
+        uint first = 0;
+        PmmStatus status = identityMap && region == FrameRegion.High ? PmmStatus.NotIdentityMappable
+            : identityMap && !mapper.IsAttached ? PmmStatus.NoMapper
+            : TryCarve(count, region, alignmentFrames, owner, out first);
         if (status == PmmStatus.Ok && identityMap)
         {
             PhysicalAddress start = PhysicalAddress.OfFrame(first);
@@ -79,12 +86,19 @@ public readonly unsafe partial struct PhysicalMemoryManager
     /// <summary>
     /// <c>free_frame(ptr)</c>: gives back the whole allocation that starts at <paramref name="address"/> (the PMM
     /// remembers its length), removing its identity mapping if it had one, and merges it with both free
-    /// neighbours. Anything else (a double free, an interior or foreign address) is refused and counted.
+    /// neighbours. Anything else (a double free, an interior, reserved or foreign address, a run the VMM or the
+    /// heap holds) is refused and counted.
     /// </summary>
-    public PmmStatus FreeFrame<TMapper>(PhysicalAddress address, ref TMapper mapper) where TMapper : struct, IFrameMapper
+    public PmmStatus FreeFrame<TMapper>(PhysicalAddress address, ref TMapper mapper) where TMapper : struct, IFrameMapper =>
+        FreeFrame(address, FrameOwner.Caller, ref mapper);
+
+    /// <summary>Gives back an allocation <paramref name="owner"/> holds (the VMM's tables, the heap's segments).</summary>
+    public PmmStatus FreeFrame<TMapper>(PhysicalAddress address, FrameOwner owner, ref TMapper mapper) where TMapper : struct, IFrameMapper
     {
         PmmState* s = S;
         PmmStatus status = Classify(address, out uint id);
+        if (status == PmmStatus.Ok && OwnerOf(Store.Record(id)) != owner)
+            status = PmmStatus.NotOwner;
         if (status != PmmStatus.Ok)
         {
             s->BadFrees++;
@@ -95,9 +109,25 @@ public readonly unsafe partial struct PhysicalMemoryManager
         ExtentRecord* r = Store.Record(id);
         if ((r->Flags & (uint)ExtentFlags.IdentityMapped) != 0)
             mapper.UnmapIdentity(address, (ulong)r->Length << Frames.Shift);
-        Release(r->Start);
+        uint first = r->Start;
+        Release(first);
+        s->RecentFrees[s->RecentFreeNext] = first;
+        s->RecentFreeNext = (s->RecentFreeNext + 1) % RecentFreeCapacity;
         s->Frees++;
         return PmmStatus.Ok;
+    }
+
+    /// <summary>How many of the last frees the PMM remembers to tell a double free from a stray one.</summary>
+    public const int RecentFreeCapacity = 16;
+
+    /// <summary>The holder of the live allocation starting at <paramref name="address"/>, or false when there is none.</summary>
+    public bool AllocationOwner(PhysicalAddress address, out FrameOwner owner)
+    {
+        owner = FrameOwner.Caller;
+        if (Classify(address, out uint id) != PmmStatus.Ok)
+            return false;
+        owner = OwnerOf(Store.Record(id));
+        return true;
     }
 
     /// <summary>The length in frames of the live allocation starting at <paramref name="address"/>, or 0.</summary>
@@ -107,6 +137,9 @@ public readonly unsafe partial struct PhysicalMemoryManager
             return 0;
         return Store.Record(id)->Length;
     }
+
+    private static FrameOwner OwnerOf(ExtentRecord* r) =>
+        (FrameOwner)((r->Flags & (uint)ExtentFlags.OwnerMask) >> ExtentRecord.OwnerShift);
 
     /// <summary>Finds the live allocation starting at <paramref name="address"/>, or says why there is none.</summary>
     private PmmStatus Classify(PhysicalAddress address, out uint id)
@@ -131,10 +164,18 @@ public readonly unsafe partial struct PhysicalMemoryManager
             if (frame - r->Start < r->Length)
                 return PmmStatus.NotAllocationStart;
         }
-        uint freeRoot = address.Value >= AddressLimits.FourGiB ? s->HighFreeRoot : s->LowFreeRoot;
-        uint freeFloor = AugmentedTree<ExtentStore>.Floor(ref store, freeRoot, frame);
-        if (freeFloor != 0 && frame - store.Record(freeFloor)->Start < store.Record(freeFloor)->Length)
-            return PmmStatus.AlreadyFree;
+        for (uint i = 0; i < s->ReservedCount; i++)
+        {
+            ReservedRange r = Reserved(i);
+            if (address.Value >= r.Base && address.Value - r.Base < r.Length)
+                return PmmStatus.ReservedMemory;
+        }
+        // In free memory (or outside it): a double free only if this was the start of a recent free.
+        for (int i = 0; i < RecentFreeCapacity; i++)
+        {
+            if (s->RecentFrees[i] == frame && frame != 0)
+                return PmmStatus.AlreadyFree;
+        }
         return PmmStatus.NotAllocated;
     }
 
@@ -143,7 +184,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
     /// lowest fit. With it, candidates (extents of at least <paramref name="count"/> frames) are tried in address
     /// order; the first extent of at least count + alignment - 1 frames always fits, which bounds the scan.
     /// </summary>
-    private PmmStatus TryCarve(uint count, FrameRegion region, uint alignment, out uint first)
+    private PmmStatus TryCarve(uint count, FrameRegion region, uint alignment, FrameOwner owner, out uint first)
     {
         first = 0;
         PmmState* s = S;
@@ -216,7 +257,8 @@ public readonly unsafe partial struct PhysicalMemoryManager
         ExtentRecord* a = store.Record(allocation);
         a->Start = start;
         a->Length = count;
-        a->Flags = (uint)ExtentFlags.Allocated | (region == FrameRegion.High ? (uint)ExtentFlags.High : 0);
+        a->Flags = (uint)ExtentFlags.Allocated | (region == FrameRegion.High ? (uint)ExtentFlags.High : 0)
+            | ((uint)owner << ExtentRecord.OwnerShift);
         AugmentedTree<ExtentStore>.Insert(ref store, ref s->AllocRoot, allocation);
         s->AllocationCount++;
         if (region == FrameRegion.High)

@@ -6,7 +6,7 @@ namespace MioOS.Memory.Physical;
 /// The PMM's control block, at the start of its metadata area in physical memory. After it: the sanitised
 /// memory map, the reserved ranges, then (frame-aligned) the record pool.
 /// </summary>
-internal struct PmmState
+internal unsafe struct PmmState
 {
     public const uint MagicValue = 0x4D4D5050; // "PPMM"
 
@@ -31,6 +31,11 @@ internal struct PmmState
     public ulong UntrackedFramesHigh;                     // available high frames the metadata budget did not cover
     public ulong FreeFramesLow, FreeFramesHigh;
     public uint FreeExtentsLow, FreeExtentsHigh;
+
+    // The starts of the last frees (frame numbers), a ring: what lets a double free be told from a free of
+    // memory that was never handed out.
+    public fixed uint RecentFrees[PhysicalMemoryManager.RecentFreeCapacity];
+    public uint RecentFreeNext;
 
     // Counters of refused calls.
     public ulong Allocations, Frees;

@@ -27,14 +27,27 @@ public enum PmmStatus : byte
     /// <summary>Free of an address that is not at a frame boundary.</summary>
     Misaligned,
 
-    /// <summary>Free of a frame that is already free: a double free.</summary>
+    /// <summary>Free of the start of an allocation that was freed recently and not handed out since: a double
+    /// free (the PMM remembers the last <see cref="PhysicalMemoryManager.RecentFreeCapacity"/> frees).</summary>
     AlreadyFree,
 
     /// <summary>Free of an address inside a live allocation that is not its first frame.</summary>
     NotAllocationStart,
 
-    /// <summary>Free of an address the PMM never handed out (reserved, outside memory).</summary>
+    /// <summary>Free of an address that is not in any live allocation and not a recent one (free memory that was
+    /// never handed out, or handed out and freed too long ago to tell, or outside memory).</summary>
     NotAllocated,
+
+    /// <summary>Free of memory that is never handed out: the kernel image, the heap area, the PMM's metadata, the
+    /// boot information or a module.</summary>
+    ReservedMemory,
+
+    /// <summary>Free of a live allocation the caller does not hold (a page table of the VMM, a segment of the heap):
+    /// only its <see cref="FrameOwner"/> gives it back.</summary>
+    NotOwner,
+
+    /// <summary>Identity mapping was asked for, but no VMM is attached to map it (nothing was taken).</summary>
+    NoMapper,
 
     /// <summary>The record pool is exhausted. Cannot happen with the worst-case sizing; reported, never crashed on.</summary>
     OutOfMetadata,

@@ -5,7 +5,8 @@ namespace MioOS.Memory.Virtual;
 
 /// <summary>
 /// The VMM's frame source on both hosts: single frames from the PMM's low region (first fit), given back with
-/// <c>FreeFrame</c>. A handle like the PMM itself, so copies are fine.
+/// <c>FreeFrame</c>, held as <see cref="FrameOwner.PageTables"/> so that no other free can give a live table back.
+/// A handle like the PMM itself, so copies are fine.
 /// </summary>
 public readonly struct PmmPageTableFrames : IPageTableFrames
 {
@@ -18,9 +19,16 @@ public readonly struct PmmPageTableFrames : IPageTableFrames
     public PhysicalMemoryManager Pmm => _pmm;
 
     /// <inheritdoc/>
-    public bool TryAllocate(out PhysicalAddress frame) =>
-        _pmm.AllocFrames(1, FrameRegion.Low, 1, out frame) == PmmStatus.Ok;
+    public bool TryAllocate(out PhysicalAddress frame)
+    {
+        var none = default(NoFrameMapper);
+        return _pmm.AllocFrames(1, FrameRegion.Low, 1, false, FrameOwner.PageTables, ref none, out frame) == PmmStatus.Ok;
+    }
 
     /// <inheritdoc/>
-    public void Free(PhysicalAddress frame) => _pmm.FreeFrame(frame);
+    public void Free(PhysicalAddress frame)
+    {
+        var none = default(NoFrameMapper);
+        _pmm.FreeFrame(frame, FrameOwner.PageTables, ref none);
+    }
 }

@@ -18,6 +18,9 @@ public struct VmmFrameMapper<TCpu, TFrames> : IFrameMapper
     /// <summary>Maps through <paramref name="vmm"/> (a handle: its state is in memory).</summary>
     public VmmFrameMapper(VirtualMemoryManager<TCpu, TFrames> vmm) => _vmm = vmm;
 
+    /// <inheritdoc/>
+    public readonly bool IsAttached => true;
+
     /// <summary>Why the last <see cref="MapIdentity"/> failed (<see cref="VmmStatus.Ok"/> when it did not).</summary>
     public VmmStatus LastStatus { get; private set; }
 

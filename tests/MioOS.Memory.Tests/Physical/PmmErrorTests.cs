@@ -50,14 +50,15 @@ public class PmmErrorTests
         Assert.Equal(PmmStatus.Ok, pc.Pmm.AllocFrame(1, out PhysicalAddress b));
         Unchanged(pc, () => pc.Pmm.FreeFrame(new PhysicalAddress(a.Value + 0x1000)), PmmStatus.NotAllocationStart);
         Unchanged(pc, () => pc.Pmm.FreeFrame(new PhysicalAddress(a.Value + 0x10)), PmmStatus.Misaligned);
-        Unchanged(pc, () => pc.Pmm.FreeFrame(new PhysicalAddress(0x200000)), PmmStatus.NotAllocated); // the heap
+        Unchanged(pc, () => pc.Pmm.FreeFrame(new PhysicalAddress(0x200000)), PmmStatus.ReservedMemory); // the heap
+        Unchanged(pc, () => pc.Pmm.FreeFrame(new PhysicalAddress(pc.Pmm.Stats.MetadataBase)), PmmStatus.ReservedMemory);
         Unchanged(pc, () => pc.Pmm.FreeFrame(new PhysicalAddress(0x1000)), PmmStatus.NotAllocated);   // low 1 MiB
         Unchanged(pc, () => pc.Pmm.FreeFrame(new PhysicalAddress(1ul << 40)), PmmStatus.NotAllocated);
         Assert.Equal(PmmStatus.Ok, pc.Pmm.FreeFrame(a));
         Unchanged(pc, () => pc.Pmm.FreeFrame(a), PmmStatus.AlreadyFree);
         Assert.Equal(PmmStatus.Ok, pc.Pmm.FreeFrame(b));
         PmmStats s = pc.Pmm.Stats;
-        Assert.Equal(6ul, s.BadFrees);
+        Assert.Equal(7ul, s.BadFrees);
         Assert.Equal(1ul, s.DoubleFrees);
         Assert.Equal(0ul, s.UsedFrames);
     }
@@ -108,9 +109,65 @@ public class PmmErrorTests
         PmmAssert.Intact(pc.Pmm);
     }
 
+    [Fact]
+    public void A_free_of_free_memory_that_was_never_handed_out_is_not_called_a_double_free()
+    {
+        using SimulatedPc pc = SimulatedPc.Boot(MachineConfig.Default);
+        Assert.Equal(PmmStatus.Ok, pc.Pmm.AllocFrame(1, out PhysicalAddress a));
+        var never = new PhysicalAddress(a.Value + 0x10000); // free memory, above everything handed out
+        Unchanged(pc, () => pc.Pmm.FreeFrame(never), PmmStatus.NotAllocated);
+        Assert.Equal(0ul, pc.Pmm.Stats.DoubleFrees);
+        Assert.Equal(PmmStatus.Ok, pc.Pmm.FreeFrame(a));
+        Unchanged(pc, () => pc.Pmm.FreeFrame(a), PmmStatus.AlreadyFree);
+        Assert.Equal(1ul, pc.Pmm.Stats.DoubleFrees);
+    }
+
+    [Fact]
+    public void A_double_free_is_told_only_while_the_free_is_remembered()
+    {
+        using SimulatedPc pc = SimulatedPc.Boot(MachineConfig.Default);
+        var runs = new PhysicalAddress[PhysicalMemoryManager.RecentFreeCapacity + 1];
+        for (int i = 0; i < runs.Length; i++)
+            Assert.Equal(PmmStatus.Ok, pc.Pmm.AllocFrame(1, out runs[i]));
+        foreach (PhysicalAddress r in runs)
+            Assert.Equal(PmmStatus.Ok, pc.Pmm.FreeFrame(r));
+        // The first free has left the ring: the PMM cannot tell it from a stray free any more, and says so.
+        Unchanged(pc, () => pc.Pmm.FreeFrame(runs[0]), PmmStatus.NotAllocated);
+        Unchanged(pc, () => pc.Pmm.FreeFrame(runs[^1]), PmmStatus.AlreadyFree);
+    }
+
+    [Fact]
+    public void Frames_the_VMM_or_the_heap_hold_are_refused_to_the_caller_and_given_back_by_their_owner()
+    {
+        using SimulatedPc pc = SimulatedPc.Boot(MachineConfig.Default);
+        var none = default(NoFrameMapper);
+        Assert.Equal(PmmStatus.Ok, pc.Pmm.AllocFrames(1, FrameRegion.Low, 1, false, FrameOwner.PageTables, ref none, out PhysicalAddress table));
+        Assert.Equal(PmmStatus.Ok, pc.Pmm.AllocFrames(2, FrameRegion.Low, 1, false, FrameOwner.HeapSegments, ref none, out PhysicalAddress segment));
+        Unchanged(pc, () => pc.Pmm.FreeFrame(table), PmmStatus.NotOwner);
+        Unchanged(pc, () => pc.Pmm.FreeFrame(segment), PmmStatus.NotOwner);
+        Unchanged(pc, () => pc.Pmm.FreeFrame(segment, FrameOwner.PageTables, ref none), PmmStatus.NotOwner);
+        Assert.True(pc.Pmm.AllocationOwner(table, out FrameOwner owner));
+        Assert.Equal(FrameOwner.PageTables, owner);
+        Assert.Equal(PmmStatus.Ok, pc.Pmm.FreeFrame(table, FrameOwner.PageTables, ref none));
+        Assert.Equal(PmmStatus.Ok, pc.Pmm.FreeFrame(segment, FrameOwner.HeapSegments, ref none));
+        Assert.Equal(0ul, pc.Pmm.Stats.UsedFrames);
+        PmmAssert.Intact(pc.Pmm);
+    }
+
+    [Fact]
+    public void Identity_mapping_without_a_VMM_is_refused_and_takes_nothing()
+    {
+        using SimulatedPc pc = SimulatedPc.Boot(MachineConfig.Default);
+        var none = default(NoFrameMapper);
+        Unchanged(pc, () => pc.Pmm.AllocFrame(1, true, ref none, out _), PmmStatus.NoMapper);
+        Assert.Equal(PmmStatus.Ok, pc.Pmm.AllocFrame(1, false, ref none, out _));
+    }
+
     private struct RefusingMapper : IFrameMapper
     {
         public int Maps, Unmaps;
+
+        public readonly bool IsAttached => true;
 
         public bool MapIdentity(PhysicalAddress start, ulong length)
         {
@@ -124,6 +181,8 @@ public class PmmErrorTests
     private struct CountingMapper : IFrameMapper
     {
         public List<(ulong, ulong)> Mapped;
+
+        public readonly bool IsAttached => true;
 
         public bool MapIdentity(PhysicalAddress start, ulong length)
         {

@@ -9,9 +9,13 @@ namespace MioOS.Memory.Tests.Physical;
 /// </summary>
 internal sealed class PmmModel
 {
-    private const ulong FourGiB = 1ul << 32;
     private readonly List<(ulong Start, ulong Frames)>[] _free = [[], []];
     private readonly SortedDictionary<ulong, (ulong Frames, FrameRegion Region)> _allocated = [];
+    private readonly List<(ulong Base, ulong Length)> _reserved = [];
+    private readonly Queue<ulong> _recentFrees = new();
+
+    /// <summary>How many frees the PMM's contract says it remembers to tell a double free.</summary>
+    private const int RememberedFrees = 16;
 
     /// <summary>Starts from the PMM's initial free extents.</summary>
     public PmmModel(PhysicalMemoryManager pmm)
@@ -22,6 +26,8 @@ internal sealed class PmmModel
             while (cursor.Next(out var start, out uint frames))
                 _free[(int)region].Add((start.Value, frames));
         }
+        for (uint i = 0; i < pmm.ReservedCount; i++)
+            _reserved.Add((pmm.Reserved(i).Base, pmm.Reserved(i).Length));
     }
 
     public IReadOnlyList<(ulong Start, ulong Frames)> Free(FrameRegion region) => _free[(int)region];
@@ -69,12 +75,14 @@ internal sealed class PmmModel
         {
             if (_allocated.Any(x => x.Key < address && address < x.Key + x.Value.Frames * 4096))
                 return PmmStatus.NotAllocationStart;
-            var region = address >= FourGiB ? FrameRegion.High : FrameRegion.Low;
-            if (_free[(int)region].Any(f => f.Start <= address && address < f.Start + f.Frames * 4096))
-                return PmmStatus.AlreadyFree;
-            return PmmStatus.NotAllocated;
+            if (_reserved.Any(r => r.Base <= address && address - r.Base < r.Length))
+                return PmmStatus.ReservedMemory;
+            return address != 0 && _recentFrees.Contains(address) ? PmmStatus.AlreadyFree : PmmStatus.NotAllocated;
         }
         _allocated.Remove(address);
+        _recentFrees.Enqueue(address);
+        if (_recentFrees.Count > RememberedFrees)
+            _recentFrees.Dequeue();
         var list = _free[(int)a.Region];
         int at = list.FindIndex(f => f.Start > address);
         if (at < 0)
