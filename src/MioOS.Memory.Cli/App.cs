@@ -19,6 +19,8 @@ internal static class App
             TranslateCommand.Create(terminal),
             PagemapCommand.Create(terminal),
             MapCommand.Create(terminal),
+            PictureCommands.Heapmap(terminal),
+            PictureCommands.Pagetables(terminal),
             ReplayCommand.Create(terminal),
             ShellCommand.Create(terminal),
             QemuCommand.Create(terminal),

@@ -12,6 +12,7 @@ internal static class MapCommand
     public static Command Create(Terminal t)
     {
         var machine = new MachineOptions(json: false);
+        var paging = new PagingOptions();
         var output = new Option<FileInfo>("--out", "-o") { Description = "where to write the SVG", Required = true, HelpName = "FILE" };
         var command = new Command("map", "Draw physical memory (map ranges, free, allocated, reserved) as an SVG picture").With(
         [
@@ -20,10 +21,12 @@ internal static class MapCommand
             "mioos-mm map --memmap data/memmaps/12-supermicro-h13dsg-epyc-1.5tib.txt -o epyc.svg",
         ]);
         machine.AddTo(command);
+        paging.AddTo(command);
         command.Add(output);
         command.SetAction(result => CommandRunner.Run(result, t, () =>
         {
-            using SimulatedPc pc = SimulatedPc.Start(machine.Resolve(result));
+            using KernelMachine kernel = KernelMachine.Boot(machine.Resolve(result), paging.Resolve(result));
+            SimulatedPc pc = kernel.Pc;
             FileInfo file = result.GetValue(output)!;
             File.WriteAllText(file.FullName, PhysicalMapSvg.Render(pc));
             t.Line($"wrote {file} ({pc.Map.Count} ranges)");
