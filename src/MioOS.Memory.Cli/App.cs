@@ -35,7 +35,7 @@ internal static class App
         RootCommand root = Commands(terminal);
         ParseResult parsed = root.Parse(args);
         var configuration = new InvocationConfiguration { Output = terminal.Out, Error = terminal.Error };
-        if (parsed.Errors.Count > 0)
+        if (parsed.Errors.Count > 0 && parsed.Action is not CommandHelp.WithExtras)
         {
             foreach (var error in parsed.Errors)
                 terminal.Error.WriteLine($"mioos-mm: {error.Message}");

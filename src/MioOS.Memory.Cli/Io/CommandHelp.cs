@@ -35,7 +35,8 @@ internal static class CommandHelp
         option.Action = new WithExtras((HelpAction)option.Action!);
     }
 
-    private sealed class WithExtras(HelpAction help) : SynchronousCommandLineAction
+    /// <summary>The help action: System.CommandLine's help, then the examples and exit codes.</summary>
+    internal sealed class WithExtras(HelpAction help) : SynchronousCommandLineAction
     {
         public override int Invoke(ParseResult parseResult)
         {
