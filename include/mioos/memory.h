@@ -65,10 +65,13 @@ typedef int32_t mm_status;            /* MM_OK (0) or a negative MM_E... code */
 #define MM_E_MAPPING_FAILED            (-44) /* the identity mapping could not be made; the frames were given back */
 #define MM_E_NOT_IDENTITY_MAPPABLE     (-45) /* identity mapping asked for memory at or above 4 GiB */
 #define MM_E_MISALIGNED                (-46) /* an address that is not on the boundary its call needs */
-#define MM_E_DOUBLE_FREE               (-47) /* free of a frame or heap block that is already free */
+#define MM_E_DOUBLE_FREE               (-47) /* free of a heap block that is already free, or of a frame run freed recently */
 #define MM_E_INTERIOR_POINTER          (-48) /* free of an address inside an allocation, not its start */
 #define MM_E_NOT_ALLOCATED             (-49) /* free of an address this layer never handed out */
 #define MM_E_OUT_OF_METADATA           (-50) /* the PMM's record pool is exhausted (cannot happen; reported) */
+#define MM_E_RESERVED_MEMORY           (-51) /* free_frame of memory never handed out: kernel image, heap area, PMM metadata, boot data */
+#define MM_E_NOT_OWNER                 (-52) /* free_frame of frames the VMM (page tables) or the heap (segments) holds */
+#define MM_E_NO_MAPPER                 (-53) /* identity mapping asked for before the VMM exists */
 /* VMM (alloc_page, alloc_page_4mib, identity_map_region, free_page, virt_to_phys) */
 #define MM_E_ALREADY_MAPPED            (-60) /* the virtual page is already mapped */
 #define MM_E_INSIDE_LARGE_PAGE         (-61) /* a 4 KiB page was asked for inside a 4 MiB page */

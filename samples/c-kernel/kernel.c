@@ -137,7 +137,8 @@ static uint32_t stack_used(void)
     X(MM_E_BAD_KERNEL_LAYOUT) X(MM_E_KERNEL_OVERLAPS_HEAP) X(MM_E_BOOT_INFO_IN_HEAP) X(MM_E_NO_USABLE_LOW_MEMORY) \
     X(MM_E_ZERO_FRAMES) X(MM_E_BAD_ALIGNMENT) X(MM_E_OUT_OF_MEMORY) X(MM_E_NO_CONTIGUOUS_RUN) \
     X(MM_E_MAPPING_FAILED) X(MM_E_NOT_IDENTITY_MAPPABLE) X(MM_E_MISALIGNED) X(MM_E_DOUBLE_FREE) \
-    X(MM_E_INTERIOR_POINTER) X(MM_E_NOT_ALLOCATED) X(MM_E_OUT_OF_METADATA) X(MM_E_ALREADY_MAPPED) \
+    X(MM_E_INTERIOR_POINTER) X(MM_E_NOT_ALLOCATED) X(MM_E_OUT_OF_METADATA) X(MM_E_RESERVED_MEMORY) \
+    X(MM_E_NOT_OWNER) X(MM_E_NO_MAPPER) X(MM_E_ALREADY_MAPPED) \
     X(MM_E_INSIDE_LARGE_PAGE) X(MM_E_PAGE_TABLE_IN_PLACE) X(MM_E_NOT_MAPPED) X(MM_E_NO_FRAME_FOR_TABLE) \
     X(MM_E_PHYS_TOO_HIGH) X(MM_E_NO_LARGE_PAGES) X(MM_E_RESERVED_RANGE) X(MM_E_INVALID_RANGE) \
     X(MM_E_PAGING_ALREADY_ENABLED) X(MM_E_ADDRESS_SPACE_IN_USE) X(MM_E_INVALID_ADDRESS_SPACE) \
@@ -277,11 +278,16 @@ static void pmm(void)
     ok &= free_frame(e + PAGE) == MM_E_INTERIOR_POINTER;
     ok &= free_frame(e + 12) == MM_E_MISALIGNED;
     ok &= free_frame((void *)0x1000) == MM_E_NOT_ALLOCATED;
+    /* The heap area is never handed out; the live page directory is the VMM's, not ours to free. */
+    ok &= free_frame((void *)((uint32_t)kernel_start + 0x100000)) == MM_E_RESERVED_MEMORY;
+    uint32_t cr3;
+    __asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+    ok &= free_frame((void *)cr3) == MM_E_NOT_OWNER;
     ok &= free_frame(e) == MM_OK;
     ok &= free_frame(e) == MM_E_DOUBLE_FREE;
     mm_stats(&after);
-    ok &= after.bad_frame_frees == before.bad_frame_frees + 4 && after.double_frame_frees == before.double_frame_frees + 1;
-    ok &= log_lines == logs + 4 && contains(last_log, "MM_E_DOUBLE_FREE");
+    ok &= after.bad_frame_frees == before.bad_frame_frees + 6 && after.double_frame_frees == before.double_frame_frees + 1;
+    ok &= log_lines == logs + 6 && contains(last_log, "MM_E_DOUBLE_FREE");
     check(ok, "a bad free was not refused, counted and logged");
 
     begin("pmm.refusals");

@@ -84,6 +84,15 @@ internal static unsafe class VmmTests
             && readCr2 == Unmapped + 0x10 && readError == 0 && writeCr2 == Unmapped + 0xffc && writeError == Traps.ErrorWrite,
             "CR2 or error code");
 
+        SelfTestLog.Begin("pf.null");
+        faults = Traps.PageFaults;
+        uint nullOk = NativeTraps.ProbeRead(0, &value);
+        Serial.Write("cr2 ");
+        Serial.WriteHex(Traps.LastCr2, 8);
+        Serial.Write(' ');
+        SelfTestLog.Check(nullOk == 0 && Traps.PageFaults == faults + 1 && Traps.LastCr2 == 0 && Traps.LastError == 0
+            && vmm.IsMapped(new VirtualAddress((uint)KernelLayout.NullGuardEnd)), "a NULL read did not fault, or page 1 is not mapped");
+
         SelfTestLog.Begin("pf.read-only");
         ok = pmm.AllocFrame(1, out PhysicalAddress f3) == PmmStatus.Ok;
         ok &= vmm.AllocPage(new VirtualAddress(ReadOnly), f3, PageFlags.None) == VmmStatus.Ok;
@@ -143,8 +152,14 @@ internal static unsafe class VmmTests
         {
             Serial.WriteHex(hi.Value);
             Serial.Write(' ');
-            SelfTestLog.Check(TwoLargeAliases(hi) && Metal.Window.Read<uint>((uint)hi.Value) != 0xC0DE0001,
-                "the two aliases of a frame above 4 GiB disagree");
+            // The marker must not have landed at the address truncated to 32 bits (page 0 for 4 GiB, which is
+            // unmapped with paging on: look at it through a temporary alias).
+            bool aliases = TwoLargeAliases(hi);
+            var truncated = new PhysicalAddress((uint)hi.Value);
+            bool lowUntouched = vmm.AllocPage(new VirtualAddress(Alias1), truncated, PageFlags.None) == VmmStatus.Ok
+                && *(uint*)Alias1 != 0xC0DE0001;
+            lowUntouched &= vmm.FreePage(new VirtualAddress(Alias1)) == VmmStatus.Ok;
+            SelfTestLog.Check(aliases && lowUntouched, "the two aliases of a frame above 4 GiB disagree");
         }
 
         SelfTestLog.Begin("vmm.integrity");

@@ -186,8 +186,9 @@ public sealed unsafe class SimulatedCpu
         PageTableEntry pte = new(ReadPhysical(pteAddress));
         if (!pte.IsPresent)
             return Fault(linear, Codes(kind, user));
-        bool writable = (pde.Value & pte.Value & (uint)PageFlags.Writable) != 0;
-        bool userOk = (pde.Value & pte.Value & (uint)PageFlags.User) != 0;
+        PageFlags rights = pte.EffectiveFlags(pde);
+        bool writable = (rights & PageFlags.Writable) != 0;
+        bool userOk = (rights & PageFlags.User) != 0;
         PageFaultErrorCode deniedSmall = CheckRights(writable, userOk, kind, user);
         if (deniedSmall != PageFaultErrorCode.None)
             return Fault(linear, deniedSmall | PageFaultErrorCode.Present | Codes(kind, user));
@@ -199,8 +200,7 @@ public sealed unsafe class SimulatedCpu
             if (pteUpdated != pte.Value)
                 WritePhysical(pteAddress, pteUpdated);
         }
-        uint rights = ~(uint)(PageFlags.Writable | PageFlags.User) | (pde.Value & (uint)(PageFlags.Writable | PageFlags.User));
-        PageFlags effective = (PageFlags)((fill && SetsAccessedAndDirty ? pteUpdated : pte.Value) & PageTableEntry.FlagsMask & rights);
+        PageFlags effective = new PageTableEntry(fill && SetsAccessedAndDirty ? pteUpdated : pte.Value).EffectiveFlags(pde);
         if (fill)
             Tlb.Insert(linear, new TlbEntry(pte.Frame, PageSize.Size4KiB, writable, userOk, (pteUpdated & (uint)PageFlags.Dirty) != 0,
                 pge && (pte.Value & (uint)PageFlags.Global) != 0, effective));

@@ -102,15 +102,14 @@ public sealed class PagingMachine : IDisposable
                 continue;
             if (pde.IsLargePage)
             {
-                Add(d << 22, pde.LargePageAddress(Vmm.LargePageAddressBits).Value, Frames.LargeSize, PageSize.Size4MiB, pde.LargePageFlags);
+                Add(d << Frames.LargeShift, pde.LargePageAddress(Vmm.LargePageAddressBits).Value, Frames.LargeSize, PageSize.Size4MiB, pde.LargePageFlags);
                 continue;
             }
-            for (uint t = 0; t < 1024; t++)
+            for (uint t = 0; t < Frames.PerLargePage; t++)
             {
                 PageTableEntry pte = Vmm.ReadTableEntry(d, t);
                 if (pte.IsPresent)
-                    Add(d << 22 | t << 12, pte.Frame.Value, Frames.Size, PageSize.Size4KiB,
-                        (PageFlags)((uint)pte.Flags & ~(uint)(PageFlags.Writable | PageFlags.User) | ((uint)pte.Flags & pde.Value & (uint)(PageFlags.Writable | PageFlags.User))));
+                    Add(d << Frames.LargeShift | t << Frames.Shift, pte.Frame.Value, Frames.Size, PageSize.Size4KiB, pte.EffectiveFlags(pde));
             }
         }
         if (open is { } last)

@@ -1,3 +1,5 @@
+using MioOS.Memory.Platform;
+
 namespace MioOS.Memory.Physical;
 
 /// <summary>
@@ -7,8 +9,15 @@ namespace MioOS.Memory.Physical;
 /// </summary>
 public readonly struct KernelLayout
 {
+    /// <summary>The end of the first MiB (BIOS data, EBDA, VGA, option ROMs): never handed out, identity-mapped
+    /// when paging is on, except its first page.</summary>
+    public const ulong LowMemoryEnd = 0x100000;
+
+    /// <summary>The end of page 0, which stays unmapped with paging on so that a NULL dereference faults.</summary>
+    public const ulong NullGuardEnd = Frames.Size;
+
     /// <summary>Where GRUB and QEMU load the image: 1 MiB.</summary>
-    public const ulong DefaultKernelBase = 0x100000;
+    public const ulong DefaultKernelBase = LowMemoryEnd;
 
     /// <summary>The heap starts this far above the kernel base (spec section 3).</summary>
     public const ulong HeapOffset = 0x100000;

@@ -27,24 +27,3 @@ public readonly struct PhysicalAddress
     /// <summary>The address of the first byte of frame <paramref name="frame"/>.</summary>
     public static PhysicalAddress OfFrame(ulong frame) => new(frame << Frames.Shift);
 }
-
-/// <summary>
-/// A 32-bit linear (virtual) address: what the CPU translates through the page directory.
-/// </summary>
-public readonly struct VirtualAddress
-{
-    /// <summary>The raw address.</summary>
-    public readonly uint Value;
-
-    /// <summary>Wraps a raw linear address.</summary>
-    public VirtualAddress(uint value) => Value = value;
-
-    /// <summary>Page-directory index: bits 31:22 (SDM vol. 3, 32-bit paging).</summary>
-    public uint DirectoryIndex => Value >> 22;
-
-    /// <summary>Page-table index: bits 21:12.</summary>
-    public uint TableIndex => (Value >> 12) & 0x3FF;
-
-    /// <summary>Offset within a 4 KiB page: bits 11:0.</summary>
-    public uint PageOffset => Value & 0xFFF;
-}

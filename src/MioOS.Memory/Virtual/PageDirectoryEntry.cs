@@ -14,10 +14,10 @@ namespace MioOS.Memory.Virtual;
 public readonly struct PageDirectoryEntry
 {
     /// <summary>Bits 31:12 of a table reference: the page table's physical address.</summary>
-    public const uint TableAddressMask = 0xFFFFF000;
+    public const uint TableAddressMask = ~(uint)Frames.OffsetMask;
 
     /// <summary>Bits 31:22 of a 4 MiB entry: physical bits 31:22.</summary>
-    public const uint LargeAddressMask = 0xFFC00000;
+    public const uint LargeAddressMask = ~Frames.LargeOffsetMask;
 
     /// <summary>Bit 12 of a 4 MiB entry: PAT.</summary>
     public const uint LargePatBit = 1u << 12;
@@ -70,8 +70,8 @@ public readonly struct PageDirectoryEntry
     public static uint LargeReservedMask(int m)
     {
         int low = m == 32 ? 13 : m - 19;
-        // Bits low..21 inclusive.
-        return ((1u << 22) - 1) & ~((1u << low) - 1);
+        // Bits low..21 inclusive: the 4 MiB offset bits from low up.
+        return Frames.LargeOffsetMask & ~((1u << low) - 1);
     }
 
     /// <summary>An entry referencing the page table at <paramref name="table"/> (4 KiB aligned, below 4 GiB).</summary>

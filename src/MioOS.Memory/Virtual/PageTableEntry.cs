@@ -9,7 +9,7 @@ namespace MioOS.Memory.Virtual;
 public readonly struct PageTableEntry
 {
     /// <summary>Bits 31:12: the frame address.</summary>
-    public const uint AddressMask = 0xFFFFF000;
+    public const uint AddressMask = ~(uint)Frames.OffsetMask;
 
     /// <summary>Bits 8:0: P, R/W, U/S, PWT, PCD, A, D, PAT, G.</summary>
     public const uint FlagsMask = 0x1FF;
@@ -36,6 +36,11 @@ public readonly struct PageTableEntry
     /// <summary>Bits 8:0 (bit 7 is PAT here).</summary>
     public PageFlags Flags => (PageFlags)(Value & FlagsMask);
 
-    /// <summary>True when every flag in <paramref name="flags"/> is set.</summary>
-    public bool Has(PageFlags flags) => (Value & (uint)flags) == (uint)flags;
+    /// <summary>
+    /// The flags this entry's page is used with when <paramref name="directory"/> references its table: bits 8:0,
+    /// with R/W and U/S kept only where the directory entry sets them too. Access rights are checked at every level
+    /// of the walk, so a 4 KiB page is writable (user-accessible) only when both entries say so (SDM vol. 3, 4.6).
+    /// </summary>
+    public PageFlags EffectiveFlags(PageDirectoryEntry directory) =>
+        (PageFlags)(Value & FlagsMask & (directory.Value | ~(uint)(PageFlags.Writable | PageFlags.User)));
 }

@@ -1,3 +1,5 @@
+using MioOS.Memory.Platform;
+
 namespace MioOS.Memory.Virtual;
 
 /// <summary>
@@ -29,29 +31,33 @@ namespace MioOS.Memory.Virtual;
 /// </remarks>
 public static class PagingLayout
 {
-    /// <summary>The directory slot that points at the directory itself.</summary>
-    public const uint RecursiveSlot = 1023;
+    /// <summary>The directory slot that points at the directory itself: the last one, 1023.</summary>
+    public const uint RecursiveSlot = Frames.PerLargePage - 1;
 
-    /// <summary>Where page table i appears (plus 4 KiB x i) once paging is on.</summary>
-    public const uint TablesBase = 0xFFC00000;
+    /// <summary>
+    /// Where page table i appears (plus 4 KiB x i) once paging is on: the 4 MiB the recursive slot maps, 0xFFC00000.
+    /// </summary>
+    public const uint TablesBase = RecursiveSlot << Frames.LargeShift;
 
-    /// <summary>Where the current page directory appears once paging is on (the table of the recursive slot).</summary>
-    public const uint DirectoryWindow = 0xFFFFF000;
+    /// <summary>
+    /// Where the current page directory appears once paging is on (the table of the recursive slot), 0xFFFFF000.
+    /// </summary>
+    public const uint DirectoryWindow = TablesBase + RecursiveSlot * Frames.Size;
 
-    /// <summary>The directory slot whose page table holds the scratch pages.</summary>
-    public const uint ScratchSlot = 1022;
+    /// <summary>The directory slot whose page table holds the scratch pages: 1022, just below the recursive slot.</summary>
+    public const uint ScratchSlot = RecursiveSlot - 1;
 
-    /// <summary>The first scratch page.</summary>
-    public const uint ScratchPageA = 0xFFBFE000;
+    /// <summary>The first scratch page, 0xFFBFE000: the scratch slot's last page but one.</summary>
+    public const uint ScratchPageA = TablesBase - 2 * Frames.Size;
 
-    /// <summary>The second scratch page.</summary>
-    public const uint ScratchPageB = 0xFFBFF000;
+    /// <summary>The second scratch page, 0xFFBFF000: the scratch slot's last page.</summary>
+    public const uint ScratchPageB = TablesBase - Frames.Size;
 
     /// <summary>The end of the kernel part of every address space (exclusive): slots below it are shared by all.</summary>
     public const uint KernelSpaceEnd = (uint)Physical.KernelLayout.IdentityMappedLimit;
 
     /// <summary>The first directory slot of the user part (private to each address space).</summary>
-    public const uint UserSlotBase = KernelSpaceEnd >> 22;
+    public const uint UserSlotBase = KernelSpaceEnd >> Frames.LargeShift;
 
     /// <summary>
     /// True when directory slot <paramref name="slot"/> is the kernel's: the same entry in every address space
@@ -60,7 +66,7 @@ public static class PagingLayout
     public static bool IsKernelSlot(uint slot) => slot < UserSlotBase || slot == ScratchSlot;
 
     /// <summary>The first address of the VMM's own window: directory slots 1022 (scratch table) and 1023 (recursive).</summary>
-    public const uint ReservedBase = ScratchSlot << 22;
+    public const uint ReservedBase = ScratchSlot << Frames.LargeShift;
 
     /// <summary>
     /// True when <paramref name="linear"/> lies in the VMM's own top 8 MiB: the scratch slot and the recursive slot.

@@ -65,7 +65,7 @@ public class VirtualMemoryManagerTests
     }
 
     [Theory]
-    [InlineData(0x0UL)]
+    [InlineData(0x1000UL)] // the first page past the NULL guard
     [InlineData(0xB8000UL)] // VGA text buffer
     [InlineData(0xFFFFFUL)]
     [InlineData(VmmMachine.KernelStart)]
@@ -85,6 +85,7 @@ public class VirtualMemoryManagerTests
     public void EnablePaging_maps_nothing_past_the_kernel_ranges()
     {
         using VmmMachine m = VmmMachine.Booted();
+        Assert.True(m.Cpu.Translate(0, AccessKind.Read).IsFault); // the NULL guard
         Assert.True(m.Cpu.Translate((uint)VmmMachine.KernelEnd, AccessKind.Read).IsFault);
         Assert.True(m.Cpu.Translate((uint)VmmMachine.MetadataEnd, AccessKind.Read).IsFault);
         Assert.True(m.Cpu.Translate(0x180000 + 0x1000 * 10, AccessKind.Read).IsFault);
@@ -365,8 +366,9 @@ public class VirtualMemoryManagerTests
     {
         using VmmMachine m = VmmMachine.Booted();
         PagingCounts c = m.Vmm.Count();
-        // 1 MiB + kernel 0.5 MiB + heap 3 MiB + metadata 64 KiB + 3 VMM frames, all in slot 0 and 2 and the scratch table.
-        Assert.Equal((uint)((0x100000 + 0x80000 + 0x300000 + 0x10000) / 4096 + 3), c.Mapped4K);
+        // 1 MiB less page 0 + kernel 0.5 MiB + heap 3 MiB + metadata 64 KiB + 3 VMM frames, all in slot 0 and 2 and
+        // the scratch table.
+        Assert.Equal((uint)((0x100000 - 0x1000 + 0x80000 + 0x300000 + 0x10000) / 4096 + 3), c.Mapped4K);
         Assert.Equal(0u, c.Mapped4M);
         Assert.Equal(m.Pool.Allocated.Count - 2, (int)c.PageTables); // every frame but the record and the directory is a table
     }

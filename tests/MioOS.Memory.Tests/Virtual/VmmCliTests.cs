@@ -62,10 +62,10 @@ public class VmmCliTests
         Assert.Equal(0, exit);
         JsonNode j = JsonNode.Parse(output)!;
         JsonArray ranges = j["ranges"]!.AsArray();
-        Assert.Equal(0u, (uint)ranges[0]!["virtual"]!);
-        Assert.Equal(0ul, (ulong)ranges[0]!["physical"]!);
+        Assert.Equal(0x1000u, (uint)ranges[0]!["virtual"]!); // page 0 is the NULL guard
+        Assert.Equal(0x1000ul, (ulong)ranges[0]!["physical"]!);
         // The first MiB, the kernel, the heap and the metadata are contiguous and share flags: one merged range from 0.
-        Assert.True((ulong)ranges[0]!["length"]! >= 0x100000, output); // the first MiB and the kernel image, merged
+        Assert.True((ulong)ranges[0]!["length"]! >= 0xFF000, output); // the first MiB and the kernel image, merged
         Assert.Contains(ranges, r => (uint)r!["virtual"]! <= 0x200000 && (uint)r["virtual"]! + (ulong)r["length"]! >= 0x500000); // the heap
         Assert.All(ranges, r => Assert.Equal((ulong)(uint)r!["virtual"]!, (ulong)r["physical"]!));
         JsonNode vmm = j["vmm"]!;

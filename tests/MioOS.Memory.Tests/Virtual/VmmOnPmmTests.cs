@@ -22,6 +22,24 @@ public class VmmOnPmmTests
         return m;
     }
 
+    [Theory]
+    [InlineData(BootProtocol.Multiboot1)]
+    [InlineData(BootProtocol.Multiboot2)]
+    public void Page_0_stays_unmapped_so_a_null_dereference_faults(BootProtocol protocol)
+    {
+        using SimulatedPc pc = SimulatedPc.Boot(MachineConfig.Default with { Protocol = protocol });
+        using PagingMachine m = Boot(pc);
+        Translation t = m.Cpu.Translate(0, AccessKind.Read);
+        Assert.True(t.IsFault);
+        Assert.Equal(0u, t.Fault.Address);
+        Assert.Equal(default(PageFaultErrorCode), t.Fault.ErrorCode); // not present, read, supervisor
+        Assert.True(m.Cpu.Translate(0xFFF, AccessKind.Write).IsFault);
+        Assert.False(m.Cpu.Translate(0x1000, AccessKind.Read).IsFault);
+        Assert.False(m.Vmm.IsMapped(new VirtualAddress(0)));
+        // The core itself reading NULL through its window faults as the CPU would.
+        Assert.Throws<PageFaultException>(() => m.Checked.Window.Read<uint>(0));
+    }
+
     [Fact]
     public void Default_pc_boots_with_paging_on_and_its_kernel_space_identity_mapped()
     {
@@ -30,7 +48,7 @@ public class VmmOnPmmTests
         Assert.True(m.Cpu.PagingEnabled);
         Assert.True(m.Pmm.CheckIntegrity().IsOk);
         KernelSpaceLayout k = m.KernelSpace;
-        foreach (ulong a in new ulong[] { 0UL, 0xB8000, k.KernelStart, k.KernelEnd - 1, k.HeapStart, k.HeapEnd - 1, k.MetadataStart, k.MetadataEnd - 1 })
+        foreach (ulong a in new ulong[] { 0x1000UL, 0xB8000, 0xFFFFF, k.KernelStart, k.KernelEnd - 1, k.HeapStart, k.HeapEnd - 1, k.MetadataStart, k.MetadataEnd - 1 })
         {
             Translation t = m.Cpu.Translate((uint)a, AccessKind.Write);
             Assert.False(t.IsFault, $"0x{a:X} {t.Fault}");

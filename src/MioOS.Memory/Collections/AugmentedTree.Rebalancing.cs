@@ -1,0 +1,120 @@
+namespace MioOS.Memory.Collections;
+
+// Keeping the tree an AVL tree with correct subtree maxima: heights, rotations, relinking.
+public static partial class AugmentedTree<TStore>
+{
+    private static uint Max(uint a, uint b) => a > b ? a : b;
+
+    private static uint HeightOf(ref TStore store, uint node) => node == 0 ? 0 : store.Links(node).Height;
+
+    /// <summary>Recomputes the node's height and subtree maximum from its children; true when either changed.</summary>
+    private static bool Update(ref TStore store, uint node)
+    {
+        ref TreeLinks links = ref store.Links(node);
+        uint max = store.Size(node);
+        uint leftHeight = 0, rightHeight = 0;
+        if (links.Left != 0)
+        {
+            ref TreeLinks left = ref store.Links(links.Left);
+            leftHeight = left.Height;
+            max = Max(max, left.MaxSize);
+        }
+        if (links.Right != 0)
+        {
+            ref TreeLinks right = ref store.Links(links.Right);
+            rightHeight = right.Height;
+            max = Max(max, right.MaxSize);
+        }
+        uint height = Max(leftHeight, rightHeight) + 1;
+        bool changed = height != links.Height || max != links.MaxSize;
+        links.Height = height;
+        links.MaxSize = max;
+        return changed;
+    }
+
+    private static int Balance(ref TStore store, uint node)
+    {
+        ref TreeLinks links = ref store.Links(node);
+        return (int)HeightOf(ref store, links.Left) - (int)HeightOf(ref store, links.Right);
+    }
+
+    /// <summary>Walks from <paramref name="node"/> towards the root, refreshing heights and maxima and rotating
+    /// where a subtree leans by more than one level. Stops at the first balanced node whose figures come out
+    /// unchanged (nothing above depends on more), but not before <paramref name="mustReach"/> (0: anywhere).</summary>
+    private static void Rebalance(ref TStore store, ref uint root, uint node, uint mustReach)
+    {
+        bool reached = mustReach == 0;
+        while (node != 0)
+        {
+            bool changed = Update(ref store, node);
+            if (node == mustReach)
+                reached = true;
+            int balance = Balance(ref store, node);
+            if (balance > 1)
+            {
+                uint left = store.Links(node).Left;
+                if (Balance(ref store, left) < 0)
+                    RotateLeft(ref store, ref root, left);
+                node = RotateRight(ref store, ref root, node);
+            }
+            else if (balance < -1)
+            {
+                uint right = store.Links(node).Right;
+                if (Balance(ref store, right) > 0)
+                    RotateRight(ref store, ref root, right);
+                node = RotateLeft(ref store, ref root, node);
+            }
+            else if (!changed && reached)
+            {
+                return;
+            }
+            node = store.Links(node).Parent;
+        }
+    }
+
+    private static uint RotateLeft(ref TStore store, ref uint root, uint x)
+    {
+        ref TreeLinks xl = ref store.Links(x);
+        uint y = xl.Right;
+        ref TreeLinks yl = ref store.Links(y);
+        xl.Right = yl.Left;
+        if (yl.Left != 0)
+            store.Links(yl.Left).Parent = x;
+        Transplant(ref store, ref root, x, y);
+        yl.Left = x;
+        xl.Parent = y;
+        Update(ref store, x);
+        Update(ref store, y);
+        return y;
+    }
+
+    private static uint RotateRight(ref TStore store, ref uint root, uint x)
+    {
+        ref TreeLinks xl = ref store.Links(x);
+        uint y = xl.Left;
+        ref TreeLinks yl = ref store.Links(y);
+        xl.Left = yl.Right;
+        if (yl.Right != 0)
+            store.Links(yl.Right).Parent = x;
+        Transplant(ref store, ref root, x, y);
+        yl.Right = x;
+        xl.Parent = y;
+        Update(ref store, x);
+        Update(ref store, y);
+        return y;
+    }
+
+    /// <summary>Makes <paramref name="replacement"/> (possibly 0) take <paramref name="node"/>'s place under its parent.</summary>
+    private static void Transplant(ref TStore store, ref uint root, uint node, uint replacement)
+    {
+        uint parent = store.Links(node).Parent;
+        if (parent == 0)
+            root = replacement;
+        else if (store.Links(parent).Left == node)
+            store.Links(parent).Left = replacement;
+        else
+            store.Links(parent).Right = replacement;
+        if (replacement != 0)
+            store.Links(replacement).Parent = parent;
+    }
+}
