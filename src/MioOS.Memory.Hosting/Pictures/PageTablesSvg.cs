@@ -95,11 +95,11 @@ public static class PageTablesSvg
             if (e.IsPresent)
             {
                 present++;
-                bool rw = e.Has(PageFlags.Writable), user = e.Has(PageFlags.User);
+                bool rw = (e.Flags & PageFlags.Writable) != 0, user = (e.Flags & PageFlags.User) != 0;
                 fill = user ? rw ? UserRw : UserRo : rw ? SupervisorRw : SupervisorRo;
                 title = $"entry {i}: {Svg.Hex(page)} -> {Svg.Hex(e.Value & 0xFFFFF000)} [{FlagText(e.Flags)}], raw {Svg.Hex(e.Value)}";
             }
-            svg.Rect(x + 1, y + 1, Cell - 2, Cell - 2, fill, title, e.IsPresent && e.Has(PageFlags.Global) ? "#000" : null, 1.2);
+            svg.Rect(x + 1, y + 1, Cell - 2, Cell - 2, fill, title, e.IsPresent && (e.Flags & PageFlags.Global) != 0 ? "#000" : null, 1.2);
         }
         for (int r = 0; r < 32; r += 4)
             svg.Text(6, top + r * Cell + 15, $"{r * Columns}", "fill=\"#555\" font-size=\"10\"");
