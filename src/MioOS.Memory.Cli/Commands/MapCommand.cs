@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.IO;
+using MioOS.Memory.Cli.Io;
 using MioOS.Memory.Hosting.Machine;
 using MioOS.Memory.Hosting.Pictures;
 
@@ -7,19 +9,27 @@ namespace MioOS.Memory.Cli.Commands;
 /// <summary><c>mioos-mm map</c>: an SVG picture of physical memory after boot.</summary>
 internal static class MapCommand
 {
-    public static Command Create()
+    public static Command Create(Terminal t)
     {
-        var machine = new MachineOptions();
-        var output = new Option<FileInfo>("--out", "-o") { Description = "where to write the SVG", Required = true };
-        var command = new Command("map", "Draw physical memory (map ranges, free, allocated, reserved) as an SVG picture");
+        var machine = new MachineOptions(json: false);
+        var paging = new PagingOptions();
+        var output = new Option<FileInfo>("--out", "-o") { Description = "where to write the SVG", Required = true, HelpName = "FILE" };
+        var command = new Command("map", "Draw physical memory (map ranges, free, allocated, reserved) as an SVG picture").With(
+        [
+            "mioos-mm map -o map.svg            # the default machine; open map.svg in a browser",
+            "mioos-mm map -m 5G -o map.svg      # memory above 4 GiB, the PCI hole below it",
+            "mioos-mm map --memmap data/memmaps/12-supermicro-h13dsg-epyc-1.5tib.txt -o epyc.svg",
+        ]);
         machine.AddTo(command);
+        paging.AddTo(command);
         command.Add(output);
-        command.SetAction(result => CommandRunner.Run(() =>
+        command.SetAction(result => CommandRunner.Run(result, t, () =>
         {
-            using SimulatedPc pc = SimulatedPc.Start(machine.Resolve(result));
+            using KernelMachine kernel = KernelMachine.Boot(machine.Resolve(result), paging.Resolve(result));
+            SimulatedPc pc = kernel.Pc;
             FileInfo file = result.GetValue(output)!;
             File.WriteAllText(file.FullName, PhysicalMapSvg.Render(pc));
-            System.Console.WriteLine($"wrote {file.FullName} ({pc.Map.Count} ranges)");
+            t.Line($"wrote {file} ({pc.Map.Count} ranges)");
             return ExitCodes.Ok;
         }));
         return command;

@@ -1,7 +1,9 @@
 using System;
 using System.CommandLine;
 using System.IO;
+using System.Linq;
 using System.Text.Json.Nodes;
+using MioOS.Memory.Cli.Io;
 using MioOS.Memory.Cli.Reports;
 using MioOS.Memory.Heap;
 using MioOS.Memory.Hosting.Machine;
@@ -10,61 +12,87 @@ using Spectre.Console;
 
 namespace MioOS.Memory.Cli.Commands;
 
-/// <summary><c>mioos-mm replay TRACE</c>: replays an allocation trace on the kernel heap of a simulated PC.</summary>
+/// <summary><c>mioos-mm replay TRACE...</c>: replays allocation traces, each on the kernel heap of a freshly booted simulated PC.</summary>
 internal static class ReplayCommand
 {
-    public static Command Create()
+    public static Command Create(Terminal t)
     {
-        var trace = new Argument<FileInfo>("TRACE") { Description = "allocation trace, gzip'd or plain (format: data/traces/README.md)" };
+        var traces = new Argument<FileInfo[]>("TRACE")
+        {
+            Description = "allocation traces, gzip'd or plain (format: data/traces/README.md); each on a freshly booted machine",
+            Arity = ArgumentArity.OneOrMore,
+        };
         var machine = new MachineOptions();
         var checkEvery = new Option<long>("--check-every")
         {
             Description = "also run the heap's integrity walk every N events (outside the timing)",
             DefaultValueFactory = _ => 0,
+            HelpName = "N",
         };
-        var command = new Command("replay", "Replay an allocation trace on the kernel heap of a simulated PC and report peak use, speed and integrity")
+        var command = new Command("replay", "Replay allocation traces on the kernel heap of a simulated PC and report peak use, speed and integrity")
         {
-            trace, checkEvery,
-        };
+            traces, checkEvery,
+        }.With(
+        [
+            "mioos-mm replay data/traces/cmake-configure.trace.gz",
+            "mioos-mm replay data/traces/*.trace.gz --json          # one JSON array, an object per trace",
+            "mioos-mm replay my.trace --check-every 1000             # walk the heap's invariants as it goes",
+        ],
+        [
+            "0  every trace replayed and the heap's integrity walk is ok",
+            "1  the heap refused an event of a trace, or its integrity walk found a fault",
+            "2  bad input (a malformed trace, a missing file, an option)",
+        ]);
         machine.AddTo(command);
-        command.SetAction(result => CommandRunner.Run(() =>
+        command.SetAction(result => CommandRunner.Run(result, t, () =>
         {
-            FileInfo file = result.GetValue(trace)!;
+            FileInfo[] files = result.GetValue(traces)!;
             long every = result.GetValue(checkEvery);
             if (every < 0)
-                throw new ArgumentException($"--check-every {every}: must be 0 (off) or a positive number of events");
-            bool json = result.GetValue(machine.Json);
-            TraceEvent[] events = TraceParser.ParseFile(file.FullName);
-            using KernelMachine kernel = TraceReplayer.BootMachine(machine.Resolve(result));
-            SimulatedPc pc = kernel.Pc;
-            var heap = kernel.Heap;
-            ReplayResult r;
-            try
+                throw new UsageException($"--check-every {every}: give 0 (off) or a positive number of events");
+            foreach (FileInfo f in files)
+                if (!f.Exists)
+                    throw new UsageException($"{f}: no such trace file");
+            bool json = machine.WantsJson(result);
+            var config = machine.Resolve(result);
+            var answers = new JsonArray();
+            int exit = ExitCodes.Ok;
+            foreach (FileInfo file in files)
             {
-                r = Run(events, heap, every, showProgress: !json && !Console.IsOutputRedirected
-                    && AnsiConsole.Profile.Capabilities.Interactive, file.Name);
-            }
-            catch (ReplayException e)
-            {
-                Fmt.Error($"{file.Name}: {e.Message}");
-                return ExitCodes.Failed;
+                TraceEvent[] events = TraceParser.ParseFile(file.FullName);
+                using KernelMachine kernel = TraceReplayer.BootMachine(config);
+                ReplayResult r;
+                try
+                {
+                    r = Run(t, events, kernel.Heap, every, showProgress: !json && t.OutputIsInteractive, file.Name);
+                }
+                catch (ReplayException e)
+                {
+                    t.Fail($"{file.Name}: {e.Message}");
+                    exit = ExitCodes.Failed;
+                    continue;
+                }
+                if (r.Integrity != "ok")
+                    exit = ExitCodes.Failed;
+                if (json)
+                    answers.Add(Json(file.Name, kernel.Pc, r));
+                else
+                    Print(t, file.Name, kernel.Pc, r);
             }
             if (json)
-                JsonOutput.Write(Json(file.Name, pc, r));
-            else
-                Print(file.Name, pc, r);
-            return r.Integrity == "ok" ? ExitCodes.Ok : ExitCodes.Failed;
+                JsonOutput.Write(files.Length == 1 && answers.Count == 1 ? answers[0]!.DeepClone() : answers, t.Out);
+            return exit;
         }));
         return command;
     }
 
-    private static ReplayResult Run<TGrowth>(TraceEvent[] events, KernelHeap<TGrowth> heap, long every, bool showProgress, string name)
+    private static ReplayResult Run<TGrowth>(Terminal t, TraceEvent[] events, KernelHeap<TGrowth> heap, long every, bool showProgress, string name)
         where TGrowth : struct, IHeapGrowth
     {
         if (!showProgress)
             return TraceReplayer.Replay(events, heap, every);
         ReplayResult? result = null;
-        AnsiConsole.Progress()
+        t.Console.Progress()
             .AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
@@ -88,7 +116,7 @@ internal static class ReplayCommand
         ["heap"] = HeapinfoCommand.Json(r.Final),
     };
 
-    private static void Print(string trace, SimulatedPc pc, ReplayResult r)
+    private static void Print(Terminal t, string trace, SimulatedPc pc, ReplayResult r)
     {
         var table = Fmt.NewTable("replay", Markup.Escape(trace));
         table.AddRow("machine", Markup.Escape(pc.Config.Description));
@@ -97,10 +125,10 @@ internal static class ReplayCommand
         table.AddRow("peak heap bytes", $"{r.PeakHeapBytes:N0} ({Fmt.Bytes(r.PeakHeapBytes)})");
         table.AddRow("ns per event", $"{r.NsPerEvent:0.0}");
         table.AddRow("integrity", r.Integrity == "ok"
-            ? $"[green]ok[/] ({r.IntegrityChecks:N0} walk{(r.IntegrityChecks == 1 ? "" : "s")})"
+            ? $"[green]ok[/] ({Fmt.Count((ulong)r.IntegrityChecks, "walk")})"
             : $"[red]{Markup.Escape(r.Integrity)}[/]");
         table.AddRow("heap at the end", Markup.Escape(
-            $"{Fmt.Bytes(r.Final.SizeBytes)} in {r.Final.Segments} segment(s), {r.Final.Blocks:N0} blocks live, {r.Final.Grows} growths, {r.Final.Releases} released"));
-        AnsiConsole.Write(table);
+            $"{Fmt.Bytes(r.Final.SizeBytes)} in {Fmt.Count(r.Final.Segments, "segment")}, {Fmt.Count(r.Final.Blocks, "block")} live, {Fmt.Count(r.Final.Grows, "growth")}, {r.Final.Releases} released"));
+        t.Write(table);
     }
 }

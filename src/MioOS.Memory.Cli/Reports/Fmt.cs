@@ -11,7 +11,12 @@ internal static class Fmt
 
     public static string Bytes(ulong bytes) => SizeText.Bytes(bytes);
 
-    public static string Frames(ulong frames) => $"{frames:N0} frames ({Bytes(frames * 4096)})";
+    /// <summary>"1 frame (4 KiB)", "31,366 frames (122.52 MiB)".</summary>
+    public static string Frames(ulong frames) => $"{Count(frames, "frame")} ({Bytes(frames * 4096)})";
+
+    /// <summary>"1 block", "2 blocks", "1,000 blocks"; <paramref name="plural"/> when not noun + s.</summary>
+    public static string Count(ulong n, string noun, string? plural = null) =>
+        $"{n:N0} {(n == 1 ? noun : plural ?? noun + "s")}";
 
     /// <summary>A bar of <paramref name="width"/> cells, the used share filled.</summary>
     public static string Bar(ulong used, ulong total, int width = 40)
@@ -21,9 +26,8 @@ internal static class Fmt
         return $"[[[yellow]{new string('#', filled)}[/]{new string('.', width - filled)}]] {pct:0.0}% used";
     }
 
-    public static void Error(string message) => System.Console.Error.WriteLine($"mioos-mm: error: {message}");
-
-    public static string TypeName(MioOS.Memory.Boot.MemoryType t) => ReportNames.Of(t);
+    /// <summary>The one name of a memory type, as in JSON and the pictures.</summary>
+    public static string TypeName(MemoryType t) => ReportNames.Of(t);
 
     public static Table NewTable(params string[] columns)
     {

@@ -10,12 +10,20 @@ namespace MioOS.Memory.Cli.Reports;
 /// <summary>The JSON objects that describe a booted simulated PC, one per layer.</summary>
 internal static class MachineReport
 {
-    public static JsonObject Machine(SimulatedPc pc) => new()
+    /// <summary>The machine: its description, loader, RAM size (QEMU -m; absent for a map file) and the bytes of
+    /// host memory reserved to back its RAM.</summary>
+    public static JsonObject Machine(SimulatedPc pc, ulong? ramBytes = null)
     {
-        ["description"] = pc.Config.Description,
-        ["protocol"] = pc.BootInfo.Protocol == BootProtocol.Multiboot1 ? "multiboot1" : "multiboot2",
-        ["ramBacked"] = pc.Ram.Size,
-    };
+        var o = new JsonObject
+        {
+            ["description"] = pc.Config.Description,
+            ["protocol"] = pc.BootInfo.Protocol == BootProtocol.Multiboot1 ? "multiboot1" : "multiboot2",
+        };
+        if (ramBytes is not null)
+            o["ramBytes"] = ramBytes;
+        o["ramBacked"] = pc.Ram.Size;
+        return o;
+    }
 
     public static JsonArray MemoryMap(SimulatedPc pc) => new(pc.Map.Select(e => (JsonNode)new JsonObject
     {

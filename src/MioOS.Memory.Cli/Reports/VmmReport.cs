@@ -67,14 +67,6 @@ internal static class VmmReport
         _ => "none",
     };
 
-    /// <summary>A console writing to <paramref name="output"/> (wide, so tables do not wrap), for callers that capture output.</summary>
-    public static Spectre.Console.IAnsiConsole ConsoleFor(System.IO.TextWriter output)
-    {
-        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(output) });
-        console.Profile.Width = 200;
-        return console;
-    }
-
     /// <summary>A fault in a few characters: error code and its meaning, e.g. "0x2 not-present W S".</summary>
     public static string FaultShort(PageFault f)
     {

@@ -15,22 +15,36 @@ public sealed class MetalEnvironmentException(string message) : Exception(messag
 /// </summary>
 public sealed class KernelBuild
 {
-    private KernelBuild(string root) => RepositoryRoot = root;
+    private KernelBuild(string root, string artifacts, bool prebuilt)
+    {
+        RepositoryRoot = root;
+        ArtifactsDirectory = artifacts;
+        IsPrebuilt = prebuilt;
+    }
 
-    /// <summary>The repository root (the directory holding <c>MioOS.Memory.slnx</c>).</summary>
+    /// <summary>The repository root (the directory holding <c>MioOS.Memory.slnx</c>); empty for a prebuilt kernel.</summary>
     public string RepositoryRoot { get; }
+
+    /// <summary>The directory with <c>mioos.bin</c>, <c>mioos.iso</c> and <c>modules/</c>.</summary>
+    public string ArtifactsDirectory { get; }
+
+    /// <summary>True for artifacts shipped without sources (an installed tool): nothing is built.</summary>
+    public bool IsPrebuilt { get; }
+
+    /// <summary>Artifacts shipped in <paramref name="directory"/> (e.g. inside the installed tool), used as they are.</summary>
+    public static KernelBuild Prebuilt(string directory) => new("", directory, prebuilt: true);
 
     /// <summary>The kernel's MSBuild project.</summary>
     public string Project => Path.Combine(RepositoryRoot, "src", "MioOS.Kernel", "MioOS.Kernel.csproj");
 
     /// <summary>The multiboot1 image for <c>qemu-system-i386 -kernel</c>.</summary>
-    public string Image => Path.Combine(RepositoryRoot, "artifacts", "kernel", "mioos.bin");
+    public string Image => Path.Combine(ArtifactsDirectory, "mioos.bin");
 
     /// <summary>The GRUB 2 ISO (multiboot2).</summary>
-    public string Iso => Path.Combine(RepositoryRoot, "artifacts", "kernel", "mioos.iso");
+    public string Iso => Path.Combine(ArtifactsDirectory, "mioos.iso");
 
     /// <summary>The two test boot modules the build writes (see <see cref="ModuleFiles"/>).</summary>
-    public string ModulesDirectory => Path.Combine(RepositoryRoot, "artifacts", "kernel", "modules");
+    public string ModulesDirectory => Path.Combine(ArtifactsDirectory, "modules");
 
     /// <summary>
     /// The test boot modules, with the contents the captures in data/bootinfo used: <c>a.bin</c> =
@@ -52,7 +66,7 @@ public sealed class KernelBuild
             {
                 if (File.Exists(Path.Combine(d.FullName, "MioOS.Memory.slnx"))
                     && File.Exists(Path.Combine(d.FullName, "src", "MioOS.Kernel", "MioOS.Kernel.csproj")))
-                    return new KernelBuild(d.FullName);
+                    return new KernelBuild(d.FullName, Path.Combine(d.FullName, "artifacts", "kernel"), prebuilt: false);
             }
         }
         throw new MetalEnvironmentException("cannot find the repository (MioOS.Memory.slnx with src/MioOS.Kernel) above the current directory");
@@ -83,6 +97,8 @@ public sealed class KernelBuild
     /// <summary>True when both artifacts exist and are newer than every source.</summary>
     public bool IsUpToDate()
     {
+        if (IsPrebuilt)
+            return File.Exists(Image) && File.Exists(Iso);
         if (!File.Exists(Image) || !File.Exists(Iso) || !ModuleFiles.All(File.Exists))
             return false;
         DateTime built = new[] { File.GetLastWriteTimeUtc(Image), File.GetLastWriteTimeUtc(Iso) }.Min();
@@ -92,6 +108,12 @@ public sealed class KernelBuild
     /// <summary>Builds the kernel unless it is up to date; build output goes to <paramref name="log"/>.</summary>
     public void EnsureBuilt(Action<string>? log = null, bool force = false)
     {
+        if (IsPrebuilt)
+        {
+            if (!IsUpToDate())
+                throw new MetalEnvironmentException($"the prebuilt kernel is missing from {ArtifactsDirectory} (mioos.bin, mioos.iso)");
+            return;
+        }
         if (!force && IsUpToDate())
             return;
         log?.Invoke($"building the kernel: dotnet build {Path.GetRelativePath(RepositoryRoot, Project)}");

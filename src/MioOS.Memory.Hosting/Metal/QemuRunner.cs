@@ -28,6 +28,9 @@ public sealed record QemuBootOptions
     /// </summary>
     public IReadOnlyList<string> Modules { get; init; } = [];
 
+    /// <summary>More arguments for QEMU, added after the ones the runner chooses (e.g. <c>-d int</c>).</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
     /// <summary>How long the kernel may run before the boot counts as hung.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 }
@@ -93,6 +96,7 @@ public static partial class QemuRunner
         options.Grub ? "-cdrom" : "-kernel", options.Grub ? iso : image,
         .. (options.Append is not null ? new[] { "-append", options.Append } : []),
         .. (options.Modules.Count > 0 ? new[] { "-initrd", string.Join(',', options.Modules) } : []),
+        .. options.ExtraArguments,
     ];
 
     /// <summary>Boots once; every serial line goes to <paramref name="onLine"/> as it arrives.</summary>

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Security;
-using System.Text;
 using MioOS.Memory.Boot;
 using MioOS.Memory.Hosting.Machine;
 using MioOS.Memory.Physical;
@@ -8,68 +5,86 @@ using MioOS.Memory.Physical;
 namespace MioOS.Memory.Hosting.Pictures;
 
 /// <summary>
-/// Draws a booted machine's physical memory as SVG: one band per range of the sanitised map (address space is
-/// sparse, so ranges are stacked rather than drawn to one scale), and inside each available range what the PMM
-/// made of it: free extents, live allocations and the ranges it reserved (kernel, heap, metadata, boot info).
+/// Draws a booted machine's physical memory as SVG on one address axis, top to bottom in address order: every
+/// range of the sanitised map, the holes between them (no RAM there: the VGA window, the PCI hole below 4 GiB),
+/// and inside the available ranges what the PMM made of them (free extents, allocations, the kernel image, heap,
+/// PMM metadata, boot info and modules). The scale is logarithmic in size with a minimum height, so a 4 KiB
+/// allocation and a terabyte of RAM are both visible and in order; each piece is labelled with its hex range and size.
 /// </summary>
 public static class PhysicalMapSvg
 {
-    private const int Width = 1000, BandLeft = 250, BandWidth = 600, BandHeight = 22, Gap = 8, Top = 60;
+    private const double AxisLeft = 120, BarWidth = 90, MinHeight = 18, PerDoubling = 5;
 
-    private static readonly Dictionary<string, (string Colour, string Label)> Legend = new()
+    private static readonly Dictionary<string, (string Colour, string Meaning)> Kinds = new()
     {
-        ["free"] = ("#4caf50", "free"),
-        ["used"] = ("#ff9800", "allocated"),
-        ["kernelImage"] = ("#3f51b5", "kernel image"),
-        ["heap"] = ("#9c27b0", "kernel heap"),
-        ["pmmMetadata"] = ("#795548", "PMM metadata"),
-        ["bootInfo"] = ("#00bcd4", "boot info"),
-        ["module"] = ("#009688", "boot module"),
-        ["unmanaged"] = ("#c5e1a5", "available, not managed"),
+        ["free"] = ("#66bb6a", "free frames"),
+        ["allocated"] = ("#ff9800", "allocated frames"),
+        ["kernelImage"] = ("#3f51b5", "the kernel image"),
+        ["heap"] = ("#9c27b0", "the kernel heap area"),
+        ["pmmMetadata"] = ("#795548", "the PMM's own records"),
+        ["bootInfo"] = ("#00bcd4", "boot info from the loader"),
+        ["module"] = ("#009688", "a boot module"),
+        ["unmanaged"] = ("#dcedc8", "available, not managed (low 1 MiB, beyond tracking)"),
         ["reserved"] = ("#9e9e9e", "firmware reserved"),
-        ["acpiReclaimable"] = ("#2196f3", "ACPI reclaimable"),
-        ["acpiNvs"] = ("#0d47a1", "ACPI NVS"),
+        ["acpiReclaimable"] = ("#2196f3", "ACPI tables"),
+        ["acpiNvs"] = ("#0d47a1", "ACPI non-volatile storage"),
         ["badRam"] = ("#f44336", "bad RAM"),
+        ["hole"] = ("white", "no RAM (a hole in the map)"),
     };
 
     /// <summary>The SVG document for <paramref name="pc"/>.</summary>
     public static string Render(SimulatedPc pc)
     {
-        var pieces = Pieces(pc);
-        int height = Top + pc.Map.Count * (BandHeight + Gap) + 40 + (Legend.Count / 3 + 1) * 20;
-        var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{height}\" viewBox=\"0 0 {Width} {height}\" font-family=\"monospace\" font-size=\"12\">\n");
-        svg.Append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"10\" y=\"24\" font-size=\"16\" font-weight=\"bold\">Physical memory: {Esc(pc.Config.Description)}</text>\n");
-        svg.Append("<text x=\"10\" y=\"44\" fill=\"#555\">one band per range of the sanitised map, each drawn to its own scale</text>\n");
-        int y = Top;
-        foreach (MemoryMapEntry e in pc.Map)
+        var pieces = WithHoles(pc, Pieces(pc));
+        var svg = new Svg();
+        svg.Text(10, 24, $"Physical memory: {pc.Config.Description}", "font-size=\"16\" font-weight=\"bold\"");
+        svg.Text(10, 44, "addresses grow downwards; height grows with the log of the size (4 KiB thinnest, +5 px per doubling)", "fill=\"#555\"");
+        double y = 64, top = y;
+        foreach (var (start, length, kind) in pieces)
         {
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"10\" y=\"{y + 15}\">{Hex(e.Base)}-{Hex(e.Base + e.Length)}</text>\n");
-            foreach (var (start, length, kind) in pieces.Where(p => p.Start >= e.Base && p.Start < e.Base + e.Length))
-            {
-                double x0 = BandLeft + BandWidth * (double)(start - e.Base) / e.Length;
-                double w = Math.Max(0.5, BandWidth * (double)length / e.Length);
-                svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x0:0.##}\" y=\"{y}\" width=\"{w:0.##}\" height=\"{BandHeight}\" fill=\"{Legend[kind].Colour}\"><title>{Legend[kind].Label}: {Hex(start)}-{Hex(start + length)} ({Boot.SizeText.Bytes(length)})</title></rect>\n");
-            }
-            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{BandLeft}\" y=\"{y}\" width=\"{BandWidth}\" height=\"{BandHeight}\" fill=\"none\" stroke=\"#333\"/>\n");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{BandLeft + BandWidth + 10}\" y=\"{y + 15}\">{Boot.SizeText.Bytes(e.Length)}</text>\n");
-            y += BandHeight + Gap;
+            double h = Height(length);
+            var (colour, meaning) = Kinds[kind];
+            string range = $"{Svg.Hex(start)}-{Svg.Hex(start + length)}";
+            svg.Rect(AxisLeft, y, BarWidth, h, colour, $"{kind}: {range} ({Boot.SizeText.Bytes(length)}), {meaning}",
+                "#333", 0.6, kind == "hole" ? "hole" : null);
+            if (kind == "hole")
+                for (double hy = y + 6; hy < y + h; hy += 8)
+                    svg.Line(AxisLeft + 4, hy, AxisLeft + BarWidth - 4, hy, "#ccc", 1, "4 4");
+            svg.Line(AxisLeft - 6, y, AxisLeft, y, "#333");
+            svg.Text(10, y + 4, Svg.Hex(start), "font-size=\"11\"");
+            double ly = y + Math.Min(h, 30) / 2 + 4;
+            svg.Text(AxisLeft + BarWidth + 12, ly, kind, kind == "hole" ? "fill=\"#777\"" : null);
+            svg.Text(AxisLeft + BarWidth + 210, ly, Boot.SizeText.Bytes(length), "text-anchor=\"end\"");
+            svg.Text(AxisLeft + BarWidth + 225, ly, range, "fill=\"#555\"");
+            y += h;
         }
-        y += 20;
-        int column = 0;
-        foreach (var (_, (colour, label)) in Legend)
+        ulong end = pieces.Count == 0 ? 0 : pieces[^1].Start + pieces[^1].Length;
+        svg.Line(AxisLeft - 6, y, AxisLeft, y, "#333");
+        svg.Text(10, y + 4, Svg.Hex(end), "font-size=\"11\"");
+        svg.Line(AxisLeft, top, AxisLeft, y, "#333", 1.2);
+        y += 30;
+        var shown = Kinds.Where(k => pieces.Any(p => p.Kind == k.Key));
+        y = svg.Legend(10, y, 880, shown.Select(k => (k.Value.Colour, $"{k.Key}: {k.Value.Meaning}")));
+        return svg.Document(900, y);
+    }
+
+    /// <summary>How tall a piece of <paramref name="length"/> bytes is drawn.</summary>
+    public static double Height(ulong length) =>
+        MinHeight + PerDoubling * Math.Max(0, Math.Log2(Math.Max(1.0, length / 4096.0)));
+
+    /// <summary>The pieces in address order with the holes between them (and below the first range) filled in.</summary>
+    private static List<(ulong Start, ulong Length, string Kind)> WithHoles(SimulatedPc pc, List<(ulong Start, ulong Length, string Kind)> pieces)
+    {
+        var all = new List<(ulong Start, ulong Length, string Kind)>();
+        ulong cursor = 0;
+        foreach (var p in pieces.OrderBy(p => p.Start))
         {
-            int x = 10 + column * 330;
-            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x}\" y=\"{y - 11}\" width=\"14\" height=\"14\" fill=\"{colour}\"/><text x=\"{x + 20}\" y=\"{y}\">{Esc(label)}</text>\n");
-            if (++column == 3)
-            {
-                column = 0;
-                y += 20;
-            }
+            if (p.Start > cursor)
+                all.Add((cursor, p.Start - cursor, "hole"));
+            all.Add(p);
+            cursor = Math.Max(cursor, p.Start + p.Length);
         }
-        svg.Append("</svg>\n");
-        return svg.ToString();
+        return all;
     }
 
     /// <summary>Every range of the map cut into what the PMM made of it.</summary>
@@ -86,7 +101,7 @@ public static class PhysicalMapSvg
             }
             ExtentCursor a = pc.Pmm.Allocations();
             while (a.Next(out var start, out uint frames))
-                managed.Add((start.Value, (ulong)frames * 4096, "used"));
+                managed.Add((start.Value, (ulong)frames * 4096, "allocated"));
             for (uint i = 0; i < pc.Pmm.ReservedCount; i++)
             {
                 ReservedRange r = pc.Pmm.Reserved(i);
@@ -119,8 +134,4 @@ public static class PhysicalMapSvg
         }
         return pieces;
     }
-
-    private static string Hex(ulong v) => v <= uint.MaxValue ? $"0x{v:X8}" : $"0x{v:X}";
-
-    private static string Esc(string s) => SecurityElement.Escape(s) ?? "";
 }

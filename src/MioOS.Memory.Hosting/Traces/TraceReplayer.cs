@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using MioOS.Memory.Heap;
+using MioOS.Memory.Hosting.Cpu;
 using MioOS.Memory.Hosting.Machine;
 
 namespace MioOS.Memory.Hosting.Traces;
@@ -53,8 +54,8 @@ public static class TraceReplayer
     /// that the VMM maps, the heap's own accesses through the direct window (the MMU's checks stay out of the
     /// timing). A layer that refuses throws <see cref="BootFailedException"/>.
     /// </summary>
-    public static KernelMachine BootMachine(MachineConfig? config = null) =>
-        KernelMachine.Boot(config ?? MachineConfig.Default, checkedHeap: false);
+    public static KernelMachine BootMachine(MachineConfig? config = null, CpuModel? cpu = null) =>
+        KernelMachine.Boot(config ?? MachineConfig.Default, cpu, checkedHeap: false);
 
     /// <summary>
     /// Replays <paramref name="events"/> on <paramref name="core"/>. With <paramref name="checkEvery"/> above 0,

@@ -4,7 +4,7 @@ using MioOS.Memory.Tests.Support;
 
 namespace MioOS.Memory.Tests.Cli;
 
-/// <summary><c>mioos-mm replay</c> and <c>mioos-mm heapinfo</c>, run as the real process.</summary>
+/// <summary><c>mioos-mm replay</c> and <c>mioos-mm heapinfo</c>.</summary>
 public class ReplayCommandTests
 {
     private static string TempTrace(string text)
@@ -45,6 +45,46 @@ public class ReplayCommandTests
         Assert.Equal(444_585, (long)r.Json["events"]!);
         Assert.Equal(1_854_448, (long)r.Json["peakLiveBytes"]!);
         Assert.Equal("ok", (string)r.Json["integrity"]!);
+    }
+
+    [Fact]
+    public void Replay_of_several_traces_gives_one_json_array_with_an_object_per_trace()
+    {
+        string a = TempTrace("m 0 100\nf 0\n"), b = TempTrace("m 0 10\nm 1 20\nm 2 30\n");
+        try
+        {
+            var r = Support.Cli.Run("replay", a, b, "--json");
+            Assert.Equal(0, r.ExitCode);
+            var all = r.Json.AsArray();
+            Assert.Equal(2, all.Count);
+            Assert.Equal(Path.GetFileName(a), (string)all[0]!["trace"]!);
+            Assert.Equal(2, (long)all[0]!["events"]!);
+            Assert.Equal(3, (long)all[1]!["events"]!);
+            Assert.Equal(60, (long)all[1]!["peakLiveBytes"]!);
+        }
+        finally
+        {
+            File.Delete(a);
+            File.Delete(b);
+        }
+    }
+
+    [Fact]
+    public void Replay_of_several_traces_prints_a_table_per_trace()
+    {
+        string a = TempTrace("m 0 100\n"), b = TempTrace("m 0 10\n");
+        try
+        {
+            var r = Support.Cli.Run("replay", a, b);
+            Assert.Equal(0, r.ExitCode);
+            Assert.Contains(Path.GetFileName(a), r.Stdout);
+            Assert.Contains(Path.GetFileName(b), r.Stdout);
+        }
+        finally
+        {
+            File.Delete(a);
+            File.Delete(b);
+        }
     }
 
     [Theory]

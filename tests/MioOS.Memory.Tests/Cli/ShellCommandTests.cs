@@ -1,26 +1,20 @@
-using System.Diagnostics;
+using System.Text.Json.Nodes;
+using System.Xml.Linq;
 
 namespace MioOS.Memory.Tests.Cli;
 
 public class ShellCommandTests
 {
-    private static (int Exit, string Out, string Err) Shell(string script)
+    private static (int Exit, string Out, string Err) Shell(string script, params string[] options)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mioos-mm.dll"));
-        psi.ArgumentList.Add("shell");
-        using Process p = Process.Start(psi)!;
-        p.StandardInput.Write(script);
-        p.StandardInput.Close();
-        string output = p.StandardOutput.ReadToEnd(), error = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, output, error);
+        var r = Support.Cli.RunWith(script, MioOS.Memory.Cli.Io.Terminal.Unwrapped, ["shell", .. options]);
+        return (r.ExitCode, r.Stdout, r.Stderr);
     }
 
     [Fact]
     public void A_script_allocates_maps_and_checks_with_one_answer_per_line()
     {
-        var (exit, output, _) = Shell("kmalloc 100\nalloc_frame 4\nalloc_frame 2 identity\nmap 0x40000000 0x00300000\ntranslate 0x40000123\nmeminfo\nheapinfo\ncheck\n");
+        var (exit, output, _) = Shell("kmalloc 100\nalloc_frame 4\nalloc_frame 2 identity\nalloc_page 0x40000000 0x00300000\ntranslate 0x40000123\nmeminfo\nheapinfo\ncheck\n");
         Assert.Equal(0, exit);
         string[] lines = output.Trim().Split('\n');
         Assert.Equal(8, lines.Length);
@@ -30,20 +24,99 @@ public class ShellCommandTests
     }
 
     [Fact]
-    public void A_refused_call_is_answered_and_makes_the_exit_code_1()
+    public void Every_spec_function_answers_by_its_name()
     {
-        var (exit, output, _) = Shell("kmalloc 16\nkfree 0x1234\ncheck\n");
-        Assert.Equal(1, exit);
-        Assert.Contains("ForeignPointer", output);
-        Assert.Contains("integrity: pmm ok, heap ok", output);
+        string script = """
+            alloc_frame 1
+            alloc_page 0x40000000 0x00300000
+            alloc_page_4mib 0x80000000 0x01000000
+            identity_map_region 0x02000000 0x02400000 4m
+            query 0x40000000
+            query 0x80001000
+            translate 0x02000010
+            free_page 0x40000000
+            query 0x40000000
+            kmalloc 64
+            krealloc 0x00200408 40
+            kcalloc 4 16
+            kmalloc_aligned 100 4096
+            kfree 0x00200408
+            check
+            """;
+        var (exit, output, error) = Shell(script + "\n");
+        Assert.True(exit == 0, error);
+        string[] a = output.Trim().Split('\n');
+        Assert.Equal(15, a.Length);
+        Assert.Equal("0x40000000 -> 0x00300000, 4K page, P W", a[4]);
+        Assert.StartsWith("0x80001000 -> 0x01001000, 4M page", a[5]);
+        Assert.Equal("0x02000010 -> 0x02000010", a[6]);
+        Assert.Equal("free_page 0x40000000: ok", a[7]);
+        Assert.Equal("0x40000000: not mapped", a[8]);
+        Assert.Equal("0x00200408", a[9]);
+        Assert.Equal("0x00200408", a[10]); // shrunk in place
+        Assert.EndsWith("000", a[12]); // aligned to 4096
+        Assert.Equal("integrity: pmm ok, heap ok", a[14]);
     }
 
     [Fact]
-    public void An_unknown_command_names_the_line_and_exits_2()
+    public void A_refused_call_is_answered_and_the_session_ends_with_1_saying_why()
     {
-        var (exit, _, error) = Shell("kmalloc 16\nfrobnicate 3\n");
+        var (exit, output, error) = Shell("kmalloc 16\nkfree 0x1234\ncheck\n");
+        Assert.Equal(1, exit);
+        Assert.Contains("kfree 0x00001234: refused: ForeignPointer", output);
+        Assert.Contains("integrity: pmm ok, heap ok", output);
+        Assert.Contains("1 of 3 calls refused (line 2: kfree 0x00001234: refused: ForeignPointer)", error);
+    }
+
+    [Theory]
+    [InlineData("kmalloc 99999999999", "too large")]
+    [InlineData("kfree banana", "'banana' is not a number")]
+    [InlineData("check now", "'check' takes 0 arguments, not 1")]
+    [InlineData("kmalloc", "'kmalloc' needs 1 argument")]
+    [InlineData("alloc_frame 1 2 3 4 5", "at most 4 arguments")]
+    [InlineData("frobnicate 3", "unknown command 'frobnicate'")]
+    public void Bad_input_names_the_line_in_the_users_terms_and_exits_2(string line, string why)
+    {
+        var (exit, _, error) = Shell("kmalloc 16\n" + line + "\n");
         Assert.Equal(2, exit);
         Assert.Contains("line 2", error);
-        Assert.Contains("unknown command", error);
+        Assert.Contains(why, error);
+        Assert.DoesNotContain("Arithmetic", error);
+        Assert.DoesNotContain("unit", error);
+        Assert.DoesNotContain("Exception", error);
+    }
+
+    [Fact]
+    public void Json_gives_one_object_per_command()
+    {
+        var (exit, output, _) = Shell("kmalloc 100\nkfree 0x1234\nquery 0x200000\ncheck\n", "--json");
+        Assert.Equal(1, exit);
+        JsonNode[] answers = output.Trim().Split('\n').Select(l => JsonNode.Parse(l)!).ToArray();
+        Assert.Equal(4, answers.Length);
+        Assert.Equal(0x200408u, (uint)answers[0]["pointer"]!);
+        Assert.False((bool)answers[1]["ok"]!);
+        Assert.Equal("ForeignPointer", (string)answers[1]["status"]!);
+        Assert.Equal("4K", (string)answers[2]["pageSize"]!);
+        Assert.Equal("ok", (string)answers[3]["heap"]!);
+    }
+
+    [Fact]
+    public void The_pictures_of_the_shells_state_are_written()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"mioos-shell-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var (exit, _, error) = Shell($"kmalloc 100\nalloc_frame 3\nmap {dir}/m.svg\nheapmap {dir}/h.svg 64\npagetables {dir}/p.svg 0\n");
+            Assert.True(exit == 0, error);
+            var titles = (string f) => XDocument.Load(Path.Combine(dir, f)).Descendants().Where(e => e.Name.LocalName == "title").Select(e => e.Value).ToList();
+            Assert.Contains(titles("m.svg"), t => t.StartsWith("allocated: ", StringComparison.Ordinal) && t.Contains("(12 KiB)"));
+            Assert.Contains(titles("h.svg"), t => t.StartsWith("used: 0x00200400-", StringComparison.Ordinal));
+            Assert.Contains(titles("p.svg"), t => t.StartsWith("entry 0: ", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
     }
 }

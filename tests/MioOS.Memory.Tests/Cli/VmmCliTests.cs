@@ -1,26 +1,22 @@
-using System.CommandLine;
 using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
-using MioOS.Memory.Cli.Commands;
 
 namespace MioOS.Memory.Tests.Cli;
 
-/// <summary><c>translate</c> and <c>pagemap</c>, run in-process (they are registered in Program.cs separately).</summary>
+/// <summary><c>translate</c> and <c>pagemap</c>, run in-process.</summary>
 public class VmmCliTests
 {
-    private static (int Exit, string Out) Run(System.Func<TextWriter, Command> create, params string[] args)
+    private static (int Exit, string Out) Run(params string[] args)
     {
-        var writer = new StringWriter();
-        var root = new RootCommand { create(writer) };
-        int exit = root.Parse(args).Invoke();
-        return (exit, writer.ToString());
+        var r = Support.Cli.Run(args);
+        return (r.ExitCode, r.Stdout);
     }
 
     [Fact]
     public void Translate_reports_identity_mapped_kernel_space_and_faults_elsewhere()
     {
-        var (exit, output) = Run(w => TranslateCommand.Create(w), "translate", "0xB8000", "0x200010", "0x40000000", "0xFFFFF000", "--write", "--json");
+        var (exit, output) = Run("translate", "0xB8000", "0x200010", "0x40000000", "0xFFFFF000", "--write", "--json");
         Assert.Equal(0, exit);
         JsonArray t = JsonNode.Parse(output)!["translations"]!.AsArray();
         Assert.True((bool)t[0]!["mapped"]!);
@@ -37,7 +33,7 @@ public class VmmCliTests
     [Fact]
     public void Translate_user_access_to_kernel_pages_is_a_protection_fault()
     {
-        var (exit, output) = Run(w => TranslateCommand.Create(w), "translate", "0x100000", "--user", "--json");
+        var (exit, output) = Run("translate", "0x100000", "--user", "--json");
         Assert.Equal(0, exit);
         JsonNode f = JsonNode.Parse(output)!["translations"]![0]!["fault"]!;
         Assert.Equal(5u, (uint)f["errorCode"]!); // P | U/S
@@ -46,14 +42,14 @@ public class VmmCliTests
     [Fact]
     public void Translate_refuses_a_64_bit_address()
     {
-        var (exit, _) = Run(w => TranslateCommand.Create(w), "translate", "0x100000000");
+        var (exit, _) = Run("translate", "0x100000000");
         Assert.Equal(2, exit);
     }
 
     [Fact]
     public void Translate_prints_a_table()
     {
-        var (exit, output) = Run(w => TranslateCommand.Create(w), "translate", "0x1000", "0x50000000");
+        var (exit, output) = Run("translate", "0x1000", "0x50000000");
         Assert.Equal(0, exit);
         Assert.Contains("0x00001000", output);
         Assert.Contains("#PF 0x0 not-present R S", output);
@@ -62,7 +58,7 @@ public class VmmCliTests
     [Fact]
     public void Pagemap_lists_merged_identity_ranges_and_vmm_counts()
     {
-        var (exit, output) = Run(w => PagemapCommand.Create(w), "pagemap", "--json", "--cpu", "max36");
+        var (exit, output) = Run("pagemap", "--json", "--cpu", "max");
         Assert.Equal(0, exit);
         JsonNode j = JsonNode.Parse(output)!;
         JsonArray ranges = j["ranges"]!.AsArray();
@@ -83,7 +79,7 @@ public class VmmCliTests
     [Fact]
     public void Pagemap_prints_a_table()
     {
-        var (exit, output) = Run(w => PagemapCommand.Create(w), "pagemap");
+        var (exit, output) = Run("pagemap");
         Assert.Equal(0, exit);
         Assert.Contains("paging on", output);
         Assert.Contains("recursive", output);

@@ -1,9 +1,11 @@
-using System.Diagnostics;
+using System.IO;
 using System.Text.Json.Nodes;
+using MioOS.Memory.Cli;
+using MioOS.Memory.Cli.Io;
 
 namespace MioOS.Memory.Tests.Support;
 
-/// <summary>Runs the real <c>mioos-mm</c> (copied next to the tests) as a process.</summary>
+/// <summary>Runs <c>mioos-mm</c> in-process on string buffers, as a pipe would see it.</summary>
 internal static class Cli
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr)
@@ -11,22 +13,14 @@ internal static class Cli
         public JsonNode Json => JsonNode.Parse(Stdout) ?? throw new InvalidDataException("no JSON on stdout");
     }
 
-    public static Result Run(params string[] args)
+    public static Result Run(params string[] args) => RunWith("", Terminal.Unwrapped, args);
+
+    /// <summary>Runs with <paramref name="stdin"/> as standard input and output <paramref name="width"/> columns wide.</summary>
+    public static Result RunWith(string stdin, int width, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mioos-mm.dll"));
-        foreach (string a in args)
-            psi.ArgumentList.Add(a);
-        psi.Environment["NO_COLOR"] = "1";
-        using Process p = Process.Start(psi)!;
-        p.StandardInput.Close();
-        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(120_000))
-        {
-            p.Kill(true);
-            throw new TimeoutException($"mioos-mm {string.Join(' ', args)} did not finish");
-        }
-        return new Result(p.ExitCode, stdout.Result, stderr.Result);
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exit = App.Run(args, Terminal.Capture(new StringReader(stdin), output, error, width));
+        return new Result(exit, output.ToString(), error.ToString());
     }
 }
