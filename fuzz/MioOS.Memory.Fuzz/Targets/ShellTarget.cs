@@ -19,9 +19,6 @@ public sealed class ShellTarget : FuzzTarget
 
     public override string Description => "mioos-mm shell script on stdin -> the shell's command parser and the machine it drives";
 
-    /// <summary>Not in the CI run while the shell's known stack trace (issue 12: unmap then kmalloc) is open.</summary>
-    public override string? NotInShortRun => "the shell still lets a simulated page fault escape as a stack trace (issue 12), fixed with the shell rework";
-
     public override IReadOnlyList<(string Assembly, string[] Prefixes)> Instrument { get; } =
     [
         ("mioos-mm.dll", ["MioOS.Memory.Cli.Commands.ShellCommand"]),
