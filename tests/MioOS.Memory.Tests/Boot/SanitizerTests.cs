@@ -52,6 +52,29 @@ public class SanitizerTests
         Assert.Equal(new[] { (0x1000ul, 0x2000ul, MemoryType.Available) }, Shape(map));
     }
 
+    [Theory]
+    // base, length -> the whole frames kept (0, 0: none)
+    [InlineData(0x100000ul, 0x3000ul, 0x100000ul, 0x3000ul)] // already whole frames
+    [InlineData(0x100001ul, 0x3000ul, 0x101000ul, 0x2000ul)] // one byte past a boundary: that frame is partial
+    [InlineData(0x100FFFul, 0x2001ul, 0x101000ul, 0x2000ul)] // one byte before the next boundary
+    [InlineData(0x100000ul, 0x2FFFul, 0x100000ul, 0x2000ul)] // ends one byte short of a boundary
+    [InlineData(0x100000ul, 0x3001ul, 0x100000ul, 0x3000ul)] // ends one byte past it
+    [InlineData(0x100001ul, 0x1FFFul, 0x101000ul, 0x1000ul)] // both ends partial, one whole frame between
+    [InlineData(0x100001ul, 0x1FFEul, 0ul, 0ul)]             // both partial, no whole frame: dropped
+    public void Available_ranges_round_inward_at_every_offset_around_a_frame_boundary(ulong baseAddress, ulong length, ulong keptBase, ulong keptLength)
+    {
+        var (map, report) = Run(E(baseAddress, length));
+        if (keptLength == 0)
+        {
+            Assert.Empty(map);
+            Assert.Equal(1, report.DroppedSubFrame);
+        }
+        else
+        {
+            Assert.Equal(new[] { (keptBase, keptLength, MemoryType.Available) }, Shape(map));
+        }
+    }
+
     [Fact]
     public void Available_ranges_shrink_inward_to_whole_frames_and_reserved_ones_keep_their_bytes()
     {

@@ -67,7 +67,7 @@ public class PmmInitialStateTests
             E(0x3FF123, 0x10, 4),                        // a sliver of NVS
             E(0x3FF133, 0x7C00ECD),                      // starts mid-frame, runs to 0x8000000
             E(0x5000000, 0x1000, Reserved),              // a reserved frame inside it (higher type wins)
-            E(0x9000000, 0x1800),                        // a frame and a half on its own
+            E(0x9000001, 0x27FF),                        // one byte past a boundary to mid-frame: one whole frame
             E(0x100000000, 0x40000000)) with
         {
             Layout = new KernelLayout(0x400000, 0x4A3210),
