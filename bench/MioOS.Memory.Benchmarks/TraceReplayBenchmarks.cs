@@ -2,20 +2,21 @@ using System;
 using System.IO;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Running;
-using MioOS.Memory.Hosting.Heap;
+using MioOS.Memory.Hosting.Machine;
 using MioOS.Memory.Hosting.Traces;
 
 namespace MioOS.Memory.Benchmarks;
 
 /// <summary>
-/// Replays each real trace on a fresh kernel heap (the trace parsed once, the heap built outside the timing).
-/// OperationsPerInvoke is the trace's event count, so the reported time is per event.
+/// Replays each real trace on a fresh kernel heap (the trace parsed once, the machine booted outside the timing).
+/// The machine is <c>mioos-mm replay</c>'s default one, booted by the same <see cref="TraceReplayer.BootMachine"/>,
+/// so both measure the same heap. OperationsPerInvoke is the trace's event count, so the reported time is per event.
 /// </summary>
 [MemoryDiagnoser]
 public class TraceReplayBenchmarks
 {
     private TraceEvent[] _cmake = [], _gcc = [], _perl = [];
-    private HostedHeap? _heap;
+    private KernelMachine? _machine;
 
     private static TraceEvent[] Load(string name) =>
         TraceParser.ParseFile(Path.Combine(AppContext.BaseDirectory, "data", "traces", name));
@@ -29,19 +30,19 @@ public class TraceReplayBenchmarks
     }
 
     [IterationSetup]
-    public void FreshHeap() => _heap = new HostedHeap(TraceReplayer.DefaultRamBytes);
+    public void FreshMachine() => _machine = TraceReplayer.BootMachine();
 
     [IterationCleanup]
-    public void DropHeap() => _heap?.Dispose();
+    public void DropMachine() => _machine?.Dispose();
 
     [Benchmark(OperationsPerInvoke = 444_585)]
-    public ulong Cmake() => TraceReplayer.Replay(_cmake, _heap!).PeakHeapBytes;
+    public ulong Cmake() => TraceReplayer.Replay(_cmake, _machine!.Heap).PeakHeapBytes;
 
     [Benchmark(OperationsPerInvoke = 1_450_697)]
-    public ulong Gcc() => TraceReplayer.Replay(_gcc, _heap!).PeakHeapBytes;
+    public ulong Gcc() => TraceReplayer.Replay(_gcc, _machine!.Heap).PeakHeapBytes;
 
     [Benchmark(OperationsPerInvoke = 1_860_348)]
-    public ulong Perl() => TraceReplayer.Replay(_perl, _heap!).PeakHeapBytes;
+    public ulong Perl() => TraceReplayer.Replay(_perl, _machine!.Heap).PeakHeapBytes;
 }
 
 public static class Program

@@ -2,7 +2,9 @@ using System;
 using System.CommandLine;
 using System.IO;
 using MioOS.Memory.Cli.Io;
+using MioOS.Memory.Hosting;
 using MioOS.Memory.Hosting.Boot;
+using MioOS.Memory.Hosting.Cpu;
 using MioOS.Memory.Hosting.Machine;
 using MioOS.Memory.Hosting.Traces;
 
@@ -27,6 +29,11 @@ internal static class CommandRunner
         {
             t.Fail(e.Message);
             return ExitCodes.BadInput;
+        }
+        catch (Exception e) when (e is PageFaultException or MemoryWindowViolationException)
+        {
+            t.Fail(KernelFault.Describe(e, result.CommandResult.Command.Name));
+            return ExitCodes.Failed;
         }
         catch (FileNotFoundException e)
         {

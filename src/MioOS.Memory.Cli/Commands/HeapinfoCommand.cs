@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using MioOS.Memory.Cli.Io;
 using MioOS.Memory.Cli.Reports;
 using MioOS.Memory.Heap;
-using MioOS.Memory.Hosting.Heap;
 using MioOS.Memory.Hosting.Machine;
 using MioOS.Memory.Hosting.Traces;
 using Spectre.Console;
@@ -86,7 +85,7 @@ internal static class HeapinfoCommand
         command.SetAction(result => CommandRunner.Run(result, t, () =>
         {
             trace.Validate(result);
-            using KernelMachine kernel = KernelMachine.Boot(machine.Resolve(result), paging.Resolve(result), checkedHeap: false);
+            using KernelMachine kernel = TraceReplayer.BootMachine(machine.Resolve(result), paging.Resolve(result));
             var heap = kernel.Heap;
             if (!trace.Replay(result, t, heap))
                 return ExitCodes.Failed;

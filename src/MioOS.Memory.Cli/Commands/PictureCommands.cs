@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.IO;
 using MioOS.Memory.Cli.Io;
 using MioOS.Memory.Hosting.Machine;
+using MioOS.Memory.Hosting.Traces;
 using MioOS.Memory.Hosting.Pictures;
 
 namespace MioOS.Memory.Cli.Commands;
@@ -33,7 +34,7 @@ internal static class PictureCommands
         {
             trace.Validate(result);
             uint size = result.GetValue(next) is string s ? (uint)Numbers.Parse(s, "--next", uint.MaxValue) : 0;
-            using KernelMachine kernel = KernelMachine.Boot(machine.Resolve(result), paging.Resolve(result), checkedHeap: false);
+            using KernelMachine kernel = TraceReplayer.BootMachine(machine.Resolve(result), paging.Resolve(result));
             if (!trace.Replay(result, t, kernel.Heap))
                 return ExitCodes.Failed;
             FileInfo file = result.GetValue(output)!;

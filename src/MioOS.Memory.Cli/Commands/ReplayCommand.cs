@@ -6,7 +6,6 @@ using System.Text.Json.Nodes;
 using MioOS.Memory.Cli.Io;
 using MioOS.Memory.Cli.Reports;
 using MioOS.Memory.Heap;
-using MioOS.Memory.Hosting.Heap;
 using MioOS.Memory.Hosting.Machine;
 using MioOS.Memory.Hosting.Traces;
 using Spectre.Console;
@@ -61,7 +60,7 @@ internal static class ReplayCommand
             foreach (FileInfo file in files)
             {
                 TraceEvent[] events = TraceParser.ParseFile(file.FullName);
-                using KernelMachine kernel = KernelMachine.Boot(config, checkedHeap: false);
+                using KernelMachine kernel = TraceReplayer.BootMachine(config);
                 ReplayResult r;
                 try
                 {

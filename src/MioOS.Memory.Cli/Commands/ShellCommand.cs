@@ -5,6 +5,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MioOS.Memory.Cli.Io;
 using MioOS.Memory.Cli.Shell;
+using MioOS.Memory.Hosting;
+using MioOS.Memory.Hosting.Cpu;
 using MioOS.Memory.Hosting.Machine;
 
 namespace MioOS.Memory.Cli.Commands;
@@ -76,6 +78,14 @@ internal static class ShellCommand
                 t.Out.WriteLine(json ? answer.Json.ToJsonString() : answer.Text);
                 if (!answer.Ok)
                     refused.Add($"line {lineNo}: {answer.Text}");
+            }
+            catch (Exception e) when (e is PageFaultException or MemoryWindowViolationException)
+            {
+                // What a kernel does when its memory manager faults: one line, and the machine stops.
+                t.Error.WriteLine($"mioos-mm: shell line {lineNo}: {KernelFault.Describe(e, line.Trim())}; the machine stopped");
+                if (json)
+                    t.Out.WriteLine(new JsonObject { ["command"] = line.Trim(), ["ok"] = false, ["fault"] = KernelFault.Describe(e, line.Trim()) }.ToJsonString());
+                return ExitCodes.Failed;
             }
             catch (UsageException e)
             {

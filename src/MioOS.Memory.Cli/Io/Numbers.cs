@@ -94,6 +94,8 @@ internal static class Numbers
         }
         if (s.Length == 0 || !decimal.TryParse(s, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal value))
             return false;
+        if (value > ulong.MaxValue) // the product below would overflow decimal itself
+            return false;
         decimal total = value * unit;
         if (total > ulong.MaxValue || total != decimal.Truncate(total))
             return false;

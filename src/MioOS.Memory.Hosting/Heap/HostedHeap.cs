@@ -8,7 +8,9 @@ namespace MioOS.Memory.Hosting.Heap;
 /// <summary>
 /// The kernel heap on a simulated PC, for .NET callers: the core <see cref="KernelHeap{TGrowth}"/> at the
 /// default place (0x200000, 3 MiB), growing into the RAM above, with misuse turned into
-/// <see cref="HeapMisuseException"/>.
+/// <see cref="HeapMisuseException"/>. What the heap tests build on: a heap of any place and size with no PMM, growing
+/// by a source whose policy the reference model restates. Replays and benchmarks run on the booted machine of
+/// <see cref="Traces.TraceReplayer.BootMachine"/> instead.
 /// </summary>
 public sealed class HostedHeap : IDisposable
 {

@@ -1,7 +1,8 @@
 using System;
 using System.Diagnostics;
 using MioOS.Memory.Heap;
-using MioOS.Memory.Hosting.Heap;
+using MioOS.Memory.Hosting.Cpu;
+using MioOS.Memory.Hosting.Machine;
 
 namespace MioOS.Memory.Hosting.Traces;
 
@@ -41,24 +42,26 @@ public sealed class ReplayException : Exception
 }
 
 /// <summary>
-/// Replays a parsed trace on a <see cref="HostedHeap"/>: every event becomes the matching heap call, blocks
-/// are tracked by trace ID.
+/// Replays a parsed trace on a kernel heap: every event becomes the matching heap call, blocks are tracked by
+/// trace ID. <see cref="BootMachine"/> is the one set-up that <c>mioos-mm replay</c>, <c>mioos-mm heapinfo
+/// --trace</c> and the benchmarks replay on, so their figures measure the same heap.
 /// </summary>
 public static class TraceReplayer
 {
-    /// <summary>RAM for a replay: enough for the largest trace (perl: ~20 MB live) with room to fragment.</summary>
-    public const ulong DefaultRamBytes = 1UL << 30;
+    /// <summary>
+    /// The machine a replay runs on: <paramref name="config"/> (default: <see cref="MachineConfig.Default"/>, QEMU's
+    /// 128 MiB PC) booted through every layer with paging on, the heap at the layout's place growing with PMM frames
+    /// that the VMM maps, the heap's own accesses through the direct window (the MMU's checks stay out of the
+    /// timing). A layer that refuses throws <see cref="BootFailedException"/>.
+    /// </summary>
+    public static KernelMachine BootMachine(MachineConfig? config = null, CpuModel? cpu = null) =>
+        KernelMachine.Boot(config ?? MachineConfig.Default, cpu, checkedHeap: false);
 
     /// <summary>
-    /// Replays <paramref name="events"/> on <paramref name="heap"/>. With <paramref name="checkEvery"/> above 0,
+    /// Replays <paramref name="events"/> on <paramref name="core"/>. With <paramref name="checkEvery"/> above 0,
     /// runs the integrity walk every that many events (outside the timing); always once at the end.
     /// <paramref name="progress"/> is called with the events done, about every 64 Ki events.
     /// </summary>
-    public static ReplayResult Replay(ReadOnlySpan<TraceEvent> events, HostedHeap heap, long checkEvery = 0,
-        Action<long>? progress = null) => Replay(events, heap.Core, checkEvery, progress);
-
-    /// <summary>Replays <paramref name="events"/> on any kernel heap (e.g. one growing with PMM frames on a
-    /// booted simulated PC); otherwise as above.</summary>
     public static ReplayResult Replay<TGrowth>(ReadOnlySpan<TraceEvent> events, KernelHeap<TGrowth> core,
         long checkEvery = 0, Action<long>? progress = null) where TGrowth : struct, IHeapGrowth
     {

@@ -24,7 +24,7 @@ public enum BootInfoStatus
     /// <summary>A tag's size runs past total_size (<c>Value</c> = size).</summary>
     TagPastEnd,
 
-    /// <summary>The tag list ended (total_size reached) without an end tag.</summary>
+    /// <summary>The tag list ended (total_size reached) without an end tag (<c>Address</c> = the end of the block).</summary>
     NoEndTag,
 
     /// <summary>A memory-map entry size is smaller than an entry (<c>Value</c> = the size given).</summary>

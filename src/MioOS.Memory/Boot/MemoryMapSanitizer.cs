@@ -94,7 +94,10 @@ public static class MemoryMapSanitizer
             uint type = rawType >= (uint)MemoryType.Available && rawType <= (uint)MemoryType.BadRam
                 ? rawType
                 : (uint)MemoryType.Reserved;
-            if (count > 0 && output[count - 1].Type == type && output[count - 1].Last + 1 == start)
+            // Merge with the previous range of the same type, unless the two cover the whole 64-bit space: 2^64
+            // bytes have no 64-bit length (it would wrap to 0, an empty range), so they stay two entries.
+            if (count > 0 && output[count - 1].Type == type && output[count - 1].Last + 1 == start
+                && !(output[count - 1].Base == 0 && last == ulong.MaxValue))
             {
                 output[count - 1].Length += last - start + 1;
                 continue;

@@ -35,8 +35,12 @@ internal static class Multiboot2Reader
         ulong end = info + total;
         for (ulong tag = info + HeaderSize; r.IsOk; tag = (tag + 7) & ~7ul)
         {
+            // The last tag may end in the block's final 1-7 bytes (total_size need not be a multiple of 8): the
+            // next tag's aligned start then lies past the end, so test that before subtracting.
+            if (tag >= end)
+                return new BootInfoResult(BootInfoStatus.NoEndTag, end, 0);
             if (end - tag < TagHeaderSize)
-                return new BootInfoResult(tag >= end ? BootInfoStatus.NoEndTag : BootInfoStatus.TagTruncated, tag, end - tag);
+                return new BootInfoResult(BootInfoStatus.TagTruncated, tag, end - tag);
             uint type = window.Read<uint>(tag);
             uint size = window.Read<uint>(tag + 4);
             if (size < TagHeaderSize)

@@ -94,6 +94,19 @@ public class MalformedBootInfoTests : IDisposable
     }
 
     [Fact]
+    public void Mb2_block_ending_inside_its_last_tags_padding_is_refused_without_reading_past_total_size()
+    {
+        // Found by fuzzing: total_size 17 ends inside the padding after a 9-byte tag; the next tag's aligned start
+        // (+24) lay past the end, end - tag wrapped, and the reader read a tag header outside the block.
+        const uint info = 0x15A000;
+        _ram.Write(info, [17, 0, 0, 0, 0, 0, 0, 0, /* command line "" */ 1, 0, 0, 0, 9, 0, 0, 0, 0]);
+        BootInfoResult r = Parse(MultibootParser.Multiboot2Magic, info, out var reads);
+        Assert.Equal(BootInfoStatus.NoEndTag, r.Status);
+        Assert.Equal(info + 17ul, r.Address);
+        AllReadsInside(reads, info, 17);
+    }
+
+    [Fact]
     public void Mb2_map_whose_last_entry_is_cut_short_is_refused()
     {
         var (info, bytes) = Mb2();

@@ -77,6 +77,14 @@ public class SanitizerTests
     }
 
     [Fact]
+    public void Two_ranges_of_one_type_covering_the_whole_64_bit_space_stay_two_entries()
+    {
+        // Found by fuzzing (mb1, mb2): merged, their 2^64 bytes wrapped to a length of 0, which reads as empty.
+        var (map, _) = Run(E(0, 0x8000000000000000, Reserved), E(0x8000000000000000, 0x8000000000000000, 255));
+        Assert.Equal(new[] { (0ul, 0x8000000000000000ul, MemoryType.Reserved), (0x8000000000000000ul, 0x8000000000000000ul, MemoryType.Reserved) }, Shape(map));
+    }
+
+    [Fact]
     public void A_sub_frame_island_of_available_memory_is_dropped()
     {
         var (map, report) = Run(E(0x100800, 0x400), E(0x200000, 0x1000));

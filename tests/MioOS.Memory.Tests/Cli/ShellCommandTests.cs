@@ -69,7 +69,21 @@ public class ShellCommandTests
     }
 
     [Theory]
+    [InlineData("free_page 0x200000\nkmalloc 16\nkmalloc 32\n", "line 2: kernel page fault during 'kmalloc 16': CR2 = 0x00200000, error code 0x2 (not present, write, supervisor); the machine stopped")]
+    [InlineData("free_page 0x500000\nfree_frame 0x100000\n", "kernel page fault during 'free_frame 0x100000': CR2 = 0x00500000")]
+    public void A_fault_inside_the_memory_manager_is_one_line_as_a_kernel_says_it_never_a_stack_trace(string script, string line)
+    {
+        var (exit, output, error) = Shell(script);
+        Assert.Equal(1, exit);
+        Assert.Contains(line, error);
+        Assert.DoesNotContain("   at ", error + output);
+        Assert.DoesNotContain("Exception", error + output);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Theory]
     [InlineData("kmalloc 99999999999", "too large")]
+    [InlineData("kmalloc 22222222222222222222222222221K", "not a number")] // found by fuzzing the shell
     [InlineData("kfree banana", "'banana' is not a number")]
     [InlineData("check now", "'check' takes 0 arguments, not 1")]
     [InlineData("kmalloc", "'kmalloc' needs 1 argument")]

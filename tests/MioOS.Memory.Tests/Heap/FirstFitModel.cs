@@ -1,16 +1,73 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using MioOS.Memory.Heap;
 
 namespace MioOS.Memory.Tests.Heap;
 
 /// <summary>
 /// The oracle: the spec's heap written plainly. One list of blocks in address order, walked from the head on
-/// every call; the same <see cref="HeapLayout"/> rules; a growth source with the same policy as the hosted one.
+/// every call; a growth source with the same policy as the hosted one. Every size, split and alignment rule is
+/// written here from docs/heap.md ("Layout", "Placement rules", "Growth"), never taken from the heap's code, so
+/// a wrong rule in the heap shows up as a different address.
 /// </summary>
 internal sealed class FirstFitModel
 {
+    // The documented layout, restated on purpose (the model must not share the code it checks).
+    /// <summary>[size|flags u32][check u32] in front of every block.</summary>
+    public const uint Header = 8;
+
+    /// <summary>Payloads, blocks and their sizes are multiples of 8.</summary>
+    public const uint Granule = 8;
+
+    /// <summary>A free block holds its header, its tree node (20 bytes) and a copy of its header word (4).</summary>
+    public const uint SmallestBlock = Header + 20 + 4;
+
+    /// <summary>A remainder this big becomes a free block of its own; a smaller one stays in the allocation.</summary>
+    public const uint SmallestRemainder = SmallestBlock;
+
+    /// <summary>Requests above this are refused (kcalloc's product included).</summary>
+    public const uint LargestRequest = 0x7FFF_0000;
+
+    /// <summary>The control block at the heap start.</summary>
+    public const uint ControlBlock = 1024;
+
+    /// <summary>Entries of the segment table (the initial segment and every growth).</summary>
+    public const int SegmentSlots = 96;
+
+    /// <summary>The least a growth asks for; more is asked in whole 4 KiB frames.</summary>
+    public const uint LeastGrowth = 1024 * 1024;
+
+    /// <summary>The block a request of <paramref name="size"/> bytes takes: header plus payload rounded up to 8,
+    /// never below the smallest block; 0 when the request is 0 or too large.</summary>
+    public static uint BlockFor(uint size)
+    {
+        if (size == 0 || size > LargestRequest)
+            return 0;
+        ulong bytes = Header + (ulong)size;
+        ulong rounded = (bytes + Granule - 1) / Granule * Granule;
+        return (uint)Math.Max(rounded, SmallestBlock);
+    }
+
+    /// <summary>Where an aligned request goes in a free block, as the rule reads: the lowest payload address that is
+    /// a multiple of <paramref name="alignment"/> and leaves a leading fragment of 0 or at least a smallest block;
+    /// the fragment's size, or -1 when the block is then too small.</summary>
+    public static long LeadIn(uint blockStart, uint blockSize, uint need, uint alignment)
+    {
+        ulong payload = ((ulong)blockStart + Header + alignment - 1) / alignment * alignment;
+        while (payload - Header - blockStart != 0 && payload - Header - blockStart < SmallestBlock)
+            payload += alignment;
+        ulong lead = payload - Header - blockStart;
+        return lead + need <= blockSize ? (long)lead : -1;
+    }
+
+    /// <summary>A free block this big always takes an aligned request (the fragment is at most a smallest block
+    /// plus alignment - 8); 0 when that does not fit in 32 bits.</summary>
+    public static uint SureFit(uint need, uint alignment)
+    {
+        ulong sure = (ulong)need + SmallestBlock + alignment - Granule;
+        return sure > uint.MaxValue ? 0 : (uint)sure;
+    }
+
     internal sealed class Block
     {
         public uint Start;
@@ -28,8 +85,8 @@ internal sealed class FirstFitModel
     public FirstFitModel(uint heapStart, uint heapSize, ModelGrowth growth)
     {
         heapSize &= ~7u;
-        InitialStart = heapStart + HeapLayout.ControlBlockSize;
-        uint length = heapSize - HeapLayout.ControlBlockSize;
+        InitialStart = heapStart + ControlBlock;
+        uint length = heapSize - ControlBlock;
         Segments.Add((InitialStart, length));
         Blocks.Add(new Block { Start = InitialStart, Size = length });
         Growth = growth;
@@ -42,7 +99,7 @@ internal sealed class FirstFitModel
 
     public uint Malloc(uint size)
     {
-        uint need = HeapLayout.BlockSizeFor(size);
+        uint need = BlockFor(size);
         if (need == 0)
             return 0;
         int i = Blocks.FindIndex(b => !b.Used && b.Size >= need);
@@ -60,35 +117,27 @@ internal sealed class FirstFitModel
     public uint Calloc(uint count, uint size)
     {
         ulong total = (ulong)count * size;
-        return total > HeapLayout.MaxRequest ? 0 : Malloc((uint)total);
+        return total > LargestRequest ? 0 : Malloc((uint)total);
     }
 
-    /// <summary>The leading fragment of an aligned placement in a free block, written out as the rule reads.</summary>
-    private static long Lead(Block b, uint need, uint alignment)
-    {
-        ulong payload = ((ulong)b.Start + HeapLayout.HeaderSize + alignment - 1) / alignment * alignment;
-        while (payload - HeapLayout.HeaderSize - b.Start != 0 && payload - HeapLayout.HeaderSize - b.Start < HeapLayout.MinBlock)
-            payload += alignment;
-        ulong lead = payload - HeapLayout.HeaderSize - b.Start;
-        return lead + need <= b.Size ? (long)lead : -1;
-    }
+    private static long Lead(Block b, uint need, uint alignment) => LeadIn(b.Start, b.Size, need, alignment);
 
     public uint Aligned(uint size, uint alignment)
     {
         if (alignment == 0 || (alignment & (alignment - 1)) != 0)
             return 0;
-        if (alignment <= HeapLayout.Alignment)
+        if (alignment <= Granule)
             return Malloc(size);
-        uint need = HeapLayout.BlockSizeFor(size);
+        uint need = BlockFor(size);
         if (need == 0)
             return 0;
-        ulong sure = (ulong)need + HeapLayout.MinBlock + alignment - 8;
-        if (sure > uint.MaxValue)
+        uint sure = SureFit(need, alignment);
+        if (sure == 0)
             return 0;
         int i = Blocks.FindIndex(b => !b.Used && Lead(b, need, alignment) >= 0);
         if (i < 0)
         {
-            if (!Grow((uint)sure))
+            if (!Grow(sure))
                 return 0;
             i = Blocks.FindIndex(b => !b.Used && Lead(b, need, alignment) >= 0);
             if (i < 0)
@@ -101,7 +150,7 @@ internal sealed class FirstFitModel
     {
         Block free = Blocks[index];
         uint tail = free.Size - lead - need;
-        if (tail < HeapLayout.SplitThreshold)
+        if (tail < SmallestRemainder)
         {
             need += tail;
             tail = 0;
@@ -115,14 +164,14 @@ internal sealed class FirstFitModel
         if (tail != 0)
             Blocks.Insert(at, new Block { Start = used.Start + need, Size = tail });
         PeakExtent = Math.Max(PeakExtent, Extent());
-        return used.Start + HeapLayout.HeaderSize;
+        return used.Start + Header;
     }
 
     public void Free(uint pointer)
     {
         if (pointer == 0)
             return;
-        int i = Blocks.FindIndex(b => b.Start == pointer - HeapLayout.HeaderSize);
+        int i = Blocks.FindIndex(b => b.Start == pointer - Header);
         if (i < 0 || !Blocks[i].Used)
             throw new InvalidOperationException($"model: free of 0x{pointer:X} which is not a live block");
         Block block = Blocks[i];
@@ -138,8 +187,9 @@ internal sealed class FirstFitModel
             Blocks.RemoveAt(i);
             block = Blocks[i - 1];
         }
+        // A grown segment that is wholly free goes back at once; the initial one never does.
         int s = SegmentOf(block.Start);
-        if (HeapLayout.ReleaseEmptySegments && Segments[s].Start != InitialStart
+        if (Segments[s].Start != InitialStart
             && block.Start == Segments[s].Start && block.Size == Segments[s].Length)
         {
             Blocks.Remove(block);
@@ -157,21 +207,21 @@ internal sealed class FirstFitModel
             Free(pointer);
             return 0;
         }
-        uint need = HeapLayout.BlockSizeFor(size);
+        uint need = BlockFor(size);
         if (need == 0)
             return 0;
-        int i = Blocks.FindIndex(b => b.Start == pointer - HeapLayout.HeaderSize && b.Used);
+        int i = Blocks.FindIndex(b => b.Start == pointer - Header && b.Used);
         if (i < 0)
             throw new InvalidOperationException($"model: realloc of 0x{pointer:X} which is not a live block");
         Block block = Blocks[i];
         if (need <= block.Size)
         {
             uint tail = block.Size - need;
-            if (tail >= HeapLayout.SplitThreshold)
+            if (tail >= SmallestRemainder)
             {
                 block.Size = need;
                 Blocks.Insert(i + 1, new Block { Start = block.Start + need, Size = tail, Used = true });
-                Free(block.Start + need + HeapLayout.HeaderSize);
+                Free(block.Start + need + Header);
             }
             return pointer;
         }
@@ -180,7 +230,7 @@ internal sealed class FirstFitModel
         {
             Block next = Blocks[i + 1];
             uint rest = block.Size + next.Size - need;
-            if (rest >= HeapLayout.SplitThreshold)
+            if (rest >= SmallestRemainder)
             {
                 block.Size = need;
                 next.Start = block.Start + need;
@@ -203,9 +253,9 @@ internal sealed class FirstFitModel
 
     private bool Grow(uint minBytes)
     {
-        if (Segments.Count >= HeapLayout.MaxSegments)
+        if (Segments.Count >= SegmentSlots)
             return false;
-        ulong request = Math.Max(((ulong)minBytes + 4095) / 4096 * 4096, HeapLayout.GrowthStep);
+        ulong request = Math.Max(((ulong)minBytes + 4095) / 4096 * 4096, LeastGrowth);
         if (!Growth.TryGrow((uint)request, out uint start, out uint length))
             return false;
         Segments.Add((start, length));

@@ -117,7 +117,7 @@ internal sealed class HeapHarness : IDisposable
         Assert.True(p == m, $"{op}: heap 0x{p:X} model 0x{m:X}");
         if (p != 0)
         {
-            Assert.Equal(0u, p % HeapLayout.Alignment);
+            Assert.Equal(0u, p % FirstFitModel.Granule);
             _live.Add(Fill(p, size));
         }
     }

@@ -29,19 +29,23 @@ public class PmmPropertyTests
         "23-asrock-b450-ryzen-type20.txt",
     };
 
+    private static string? MapFile(string name) => name == "default-128M" ? null : TestData.MemoryMap(name);
+
     private static MachineConfig Config(string name) =>
-        name == "default-128M" ? MachineConfig.Default : MachineConfig.ForMemoryMapFile(TestData.MemoryMap(name));
+        MapFile(name) is { } path ? MachineConfig.ForMemoryMapFile(path) : MachineConfig.Default;
 
     [Theory]
     [MemberData(nameof(Maps))]
     public void Same_answers_as_the_first_fit_model_and_integrity_after_every_step(string map)
     {
         MachineConfig config = Config(map);
+        string? file = MapFile(map);
         GenOp.Array[1, 120].Sample(ops =>
         {
             using SimulatedPc pc = SimulatedPc.Boot(config);
             PhysicalMemoryManager pmm = pc.Pmm;
-            var model = new PmmModel(pmm);
+            var model = new PmmModel(PmmSeed.Of(pc, file));
+            PmmAssert.SameAs(model, pmm);
             var live = new List<ulong>();
             foreach (Op op in ops)
             {
@@ -89,7 +93,7 @@ public class PmmPropertyTests
         Gen.Select(Gen.UInt[1, 64].Array[1, 200], Gen.Int.Array[200]).Sample((sizes, order) =>
         {
             using SimulatedPc pc = SimulatedPc.Boot(MachineConfig.Default);
-            var initial = PmmAssert.Free(pc.Pmm, FrameRegion.Low);
+            var initial = new PmmModel(PmmSeed.Of(pc)).Free(FrameRegion.Low);
             var live = new List<ulong>();
             foreach (uint n in sizes)
             {

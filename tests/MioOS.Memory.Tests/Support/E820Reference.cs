@@ -1,16 +1,27 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using MioOS.Memory.Boot;
 
 namespace MioOS.Memory.Tests.Support;
 
 /// <summary>
-/// An independent reading of an e820 text file: which whole 4 KiB frames are usable. Elementary intervals
-/// between all boundaries; the highest raw type covering an interval wins; only whole frames inside usable
-/// runs count. Written plainly, in 128-bit arithmetic so no boundary can overflow.
+/// An independent reading of a firmware memory map: which whole 4 KiB frames are usable. Elementary intervals
+/// between all boundaries; the highest raw type covering an interval wins; touching usable intervals join; only
+/// whole frames inside usable runs count. Written plainly, in 128-bit arithmetic so no boundary can overflow.
+/// Reads e820 text files itself, or the raw entries a simulated firmware hands the loader.
 /// </summary>
 internal static partial class E820Reference
 {
-    public static (ulong Below4G, ulong Above4G) UsableFrames(string path)
+    private static readonly UInt128 FourGiB = (UInt128)1 << 32;
+
+    /// <summary>Whole usable frames below and at or above 4 GiB.</summary>
+    public static (ulong Below4G, ulong Above4G) UsableFrames(string path) => Count(UsableRuns(path));
+
+    /// <summary>Whole usable frames below and at or above 4 GiB.</summary>
+    public static (ulong Below4G, ulong Above4G) UsableFrames(IEnumerable<MemoryMapEntry> raw) => Count(UsableRuns(raw));
+
+    /// <summary>The usable runs of an e820 text file, in address order, each [Start, End) of whole frames.</summary>
+    public static List<(UInt128 Start, UInt128 End)> UsableRuns(string path)
     {
         var entries = new List<(UInt128 Start, UInt128 End, uint Type)>();
         foreach (string raw in File.ReadLines(path))
@@ -24,6 +35,25 @@ internal static partial class E820Reference
             UInt128 end = (UInt128)ulong.Parse(m.Groups[2].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture) + 1;
             entries.Add((start, end, TypeOf(m.Groups[3].Value.Trim())));
         }
+        return Resolve(entries);
+    }
+
+    /// <summary>The usable runs of a raw firmware map (base, length, raw type), in address order, each
+    /// [Start, End) of whole frames. Empty entries say nothing; an entry running past 2^64 is dropped.</summary>
+    public static List<(UInt128 Start, UInt128 End)> UsableRuns(IEnumerable<MemoryMapEntry> raw)
+    {
+        var entries = new List<(UInt128 Start, UInt128 End, uint Type)>();
+        foreach (MemoryMapEntry e in raw)
+        {
+            UInt128 end = (UInt128)e.Base + e.Length;
+            if (e.Length != 0 && end <= (UInt128)1 << 64)
+                entries.Add((e.Base, end, e.Type));
+        }
+        return Resolve(entries);
+    }
+
+    private static List<(UInt128 Start, UInt128 End)> Resolve(List<(UInt128 Start, UInt128 End, uint Type)> entries)
+    {
         var points = entries.SelectMany(e => new[] { e.Start, e.End }).Distinct().Order().ToList();
         var usable = new List<(UInt128 Start, UInt128 End)>();
         for (int i = 0; i + 1 < points.Count; i++)
@@ -38,21 +68,28 @@ internal static partial class E820Reference
                     usable.Add((lo, hi));
             }
         }
-        UInt128 fourG = (UInt128)1 << 32;
-        ulong below = 0, above = 0;
+        var frames = new List<(UInt128 Start, UInt128 End)>();
         foreach (var (lo, hi) in usable)
         {
-            below += Frames(lo, UInt128.Min(hi, fourG));
-            above += Frames(UInt128.Max(lo, fourG), hi);
+            UInt128 a = (lo + 4095) / 4096 * 4096, b = hi / 4096 * 4096;
+            if (b > a)
+                frames.Add((a, b));
+        }
+        return frames;
+    }
+
+    private static (ulong Below4G, ulong Above4G) Count(List<(UInt128 Start, UInt128 End)> runs)
+    {
+        ulong below = 0, above = 0;
+        foreach (var (lo, hi) in runs)
+        {
+            below += Frames(lo, UInt128.Min(hi, FourGiB));
+            above += Frames(UInt128.Max(lo, FourGiB), hi);
         }
         return (below, above);
     }
 
-    private static ulong Frames(UInt128 lo, UInt128 hi)
-    {
-        UInt128 a = (lo + 4095) / 4096, b = hi / 4096;
-        return b > a ? (ulong)(b - a) : 0;
-    }
+    private static ulong Frames(UInt128 lo, UInt128 hi) => hi > lo ? (ulong)((hi - lo) / 4096) : 0;
 
     private static uint TypeOf(string t) => t switch
     {

@@ -2,8 +2,7 @@ using System;
 using System.IO;
 using System.IO.Compression;
 using System.Text;
-using MioOS.Memory.Heap;
-using MioOS.Memory.Hosting.Heap;
+using MioOS.Memory.Hosting.Machine;
 using MioOS.Memory.Hosting.Traces;
 
 namespace MioOS.Memory.Tests.Traces;
@@ -63,8 +62,8 @@ public class TraceReplayTests
     public void Small_replay_counts_live_bytes_and_heap_extent()
     {
         var events = TraceParser.ParseText(Encoding.ASCII.GetBytes("m 0 100\nc 1 10 10\nr 0 2 300\nf 1\na 3 4096 10\nf 2\n"));
-        using var heap = new HostedHeap(64UL << 20);
-        ReplayResult r = TraceReplayer.Replay(events, heap, checkEvery: 1);
+        using KernelMachine machine = TraceReplayer.BootMachine();
+        ReplayResult r = TraceReplayer.Replay(events, machine.Heap, checkEvery: 1);
         Assert.Equal(6, r.Events);
         Assert.Equal(400ul, r.PeakLiveBytes); // 300 + the calloc's 100 after the realloc
         Assert.Equal("ok", r.Integrity);
@@ -77,12 +76,12 @@ public class TraceReplayTests
     [InlineData("cmake-configure.trace.gz", 444_585, 1_854_448)]
     [InlineData("gcc-cc1-O2.trace.gz", 1_450_697, 4_474_178)]
     [InlineData("perl-wordfreq.trace.gz", 1_860_348, 19_865_787)]
-    public void Real_traces_replay_with_integrity_ok(string name, long events, ulong peakLive)
+    public void Real_traces_replay_with_integrity_ok_on_the_replay_and_benchmark_machine(string name, long events, ulong peakLive)
     {
         TraceEvent[] trace = TraceParser.ParseFile(TracePath(name));
         Assert.Equal(events, trace.Length);
-        using var heap = new HostedHeap(TraceReplayer.DefaultRamBytes);
-        ReplayResult r = TraceReplayer.Replay(trace, heap, checkEvery: 250_000);
+        using KernelMachine machine = TraceReplayer.BootMachine();
+        ReplayResult r = TraceReplayer.Replay(trace, machine.Heap, checkEvery: 250_000);
         Assert.Equal("ok", r.Integrity);
         Assert.Equal(peakLive, r.PeakLiveBytes);
         Assert.True(r.PeakHeapBytes >= peakLive);

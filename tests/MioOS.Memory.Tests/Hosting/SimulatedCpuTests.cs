@@ -4,7 +4,7 @@ using MioOS.Memory.Hosting.Cpu;
 using MioOS.Memory.Platform;
 using MioOS.Memory.Virtual;
 
-namespace MioOS.Memory.Tests.Virtual;
+namespace MioOS.Memory.Tests.Hosting;
 
 /// <summary>The hosted MMU on hand-built tables: walks, faults and error codes, A/D, and the TLB.</summary>
 public sealed unsafe class SimulatedCpuTests : IDisposable

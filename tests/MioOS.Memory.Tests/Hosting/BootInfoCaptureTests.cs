@@ -6,7 +6,7 @@ using MioOS.Memory.Hosting.Machine;
 using MioOS.Memory.Physical;
 using MioOS.Memory.Tests.Support;
 
-namespace MioOS.Memory.Tests.Boot;
+namespace MioOS.Memory.Tests.Hosting;
 
 /// <summary>The byte-exact captures of QEMU's multiboot1 and GRUB 2.06's multiboot2 boot information.</summary>
 public class BootInfoCaptureTests

@@ -1,6 +1,6 @@
 using MioOS.Memory.Hosting.Boot;
 
-namespace MioOS.Memory.Tests.Boot;
+namespace MioOS.Memory.Tests.Hosting;
 
 public class MemoryMapTextTests
 {

@@ -2,7 +2,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
 
-namespace MioOS.Memory.Tests.Virtual;
+namespace MioOS.Memory.Tests.Cli;
 
 /// <summary><c>translate</c> and <c>pagemap</c>, run in-process.</summary>
 public class VmmCliTests
