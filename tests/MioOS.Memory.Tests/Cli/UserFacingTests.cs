@@ -102,6 +102,16 @@ public class UserFacingTests
     }
 
     [Fact]
+    public void Translate_shows_the_directory_and_table_indices_and_the_raw_entries_it_walked()
+    {
+        var r = Support.Cli.Run("translate", "0x00201234", "0x50000000");
+        Assert.Equal(0, r.ExitCode);
+        var json = Support.Cli.Run("translate", "0x00201234", "--json").Json["translations"]![0]!;
+        Assert.Matches($@"0x00201234 .*PDE\[0\] = 0x{(uint)json["pde"]!:X8} .*PTE\[513\] = 0x{(uint)json["pte"]!:X8} .*0x00201234", r.Stdout);
+        Assert.Matches(@"0x50000000 .*PDE\[320\] = 0x00000000 .*\(not read\) .*#PF", r.Stdout);
+    }
+
+    [Fact]
     public void Map_has_no_json_switch_it_would_ignore()
     {
         var r = Support.Cli.Run("map", "-o", "/tmp/x.svg", "--json");
