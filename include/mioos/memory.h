@@ -117,7 +117,9 @@ mm_status mm_init(uint32_t multiboot_magic, uint32_t multiboot_info,
 
 /* ---- PMM (spec section 1). Physical addresses (low memory, below 4 GiB); 1 block = 4 KiB; NULL when refused
    (mm_last_status() says why). The pointer may be dereferenced only where it is mapped (identity_map, or the
-   kernel's own maps). free_frame gives back the whole allocation and removes its identity mapping. ---- */
+   kernel's own maps). identity_map maps into the kernel half, below 2 GiB: a run reaching 2 GiB is refused with
+   MM_E_MAPPING_FAILED. free_frame gives back the whole allocation and removes the identity mapping it made (not
+   pages you mapped over it yourself: free_page those first). ---- */
 void     *alloc_frame(uint32_t num_blocks, bool identity_map);
 mm_status free_frame(void *ptr);
 
@@ -181,7 +183,7 @@ struct mm_stats {
     /* Heap */
     uint32_t heap_start;
     uint32_t heap_size;                /* bytes the blocks of all segments cover (the initial 3 MiB less the heap's control block, plus each growth) */
-    uint32_t heap_used;                /* payload bytes handed out */
+    uint32_t heap_used;                /* bytes of the blocks in use: payloads with their 8-byte headers and rounding */
     uint32_t heap_free;
     uint32_t heap_blocks;
     uint32_t heap_free_blocks;

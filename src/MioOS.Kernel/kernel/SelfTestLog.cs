@@ -58,6 +58,12 @@ internal static class SelfTestLog
         Serial.Write('/');
         Serial.WriteDec((ulong)s_total);
         Serial.WriteLine();
+        if (CommandLine.Contains("mioos.hold"))
+        {
+            // For QEMU's monitor (mioos-mm qemu --monitor): the final page tables stay up for info mem / info tlb.
+            Serial.WriteLine("holding, as asked for by mioos.hold: quit in QEMU's monitor to end");
+            Native.Halt();
+        }
         Panic.Exit(ok ? Panic.ExitPass : Panic.ExitFail);
     }
 }

@@ -130,6 +130,15 @@ internal static class QemuCommand
             if (m >= 0)
                 list.RemoveRange(m, 2);
             list[list.IndexOf("-serial") + 1] = "mon:stdio";
+            // A -kernel boot is told to stay up after its verdict, so info mem and info tlb show its final tables.
+            if (list.Contains("-kernel"))
+            {
+                int a = list.IndexOf("-append");
+                if (a >= 0)
+                    list[a + 1] += " mioos.hold";
+                else
+                    list.AddRange(["-append", "mioos.hold"]);
+            }
         }
         list.Add("-S");
         if (gdb)

@@ -67,10 +67,13 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     /// <summary>
     /// Identity-maps [<paramref name="start"/>, <paramref name="end"/>) rounded out to 4 KiB pages, with 4 MiB
     /// pages where <paramref name="policy"/> allows. Fails without changing anything when a page of the range is
-    /// already mapped or reserved, or when frames for page tables run out.
+    /// already mapped or reserved, or when frames for page tables run out. An empty, reversed or too high range is
+    /// <see cref="VmmStatus.InvalidRange"/>.
     /// </summary>
     public VmmStatus IdentityMapRegion(PhysicalAddress start, PhysicalAddress end, PageFlags flags, IdentityMapPolicy policy)
     {
+        if (end.Value == start.Value)
+            return VmmStatus.InvalidRange; // nothing asked for: rounding out must not make it a page
         VmmStatus range = PageRange(start.Value, end.Value, out ulong first, out ulong last);
         if (range != VmmStatus.Ok)
             return range;
