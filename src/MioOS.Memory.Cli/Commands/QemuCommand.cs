@@ -13,7 +13,7 @@ namespace MioOS.Memory.Cli.Commands;
 /// <c>mioos-mm qemu</c>: builds the bare-metal kernel if needed, boots it under qemu-system-i386 (QEMU's
 /// multiboot1 loader, or GRUB 2 with multiboot2 from the ISO), streams its serial output and returns its verdict:
 /// 0 when the last line is <c>MIOOS SELFTEST PASS n/n</c> and QEMU exited with status 33, 1 otherwise (a failed
-/// test, a panic, a triple fault, a hang past the timeout), 2 when it cannot run (no QEMU, a failed build).
+/// test, a panic, a triple fault, a hang past the timeout, a machine the kernel refuses with status 37), 2 when it cannot run (no QEMU, a failed build).
 /// </summary>
 internal static class QemuCommand
 {
@@ -63,7 +63,7 @@ internal static class QemuCommand
         ],
         [
             "0  the kernel's last line is MIOOS SELFTEST PASS n/n and QEMU exited with status 33",
-            "1  anything else: a failed self-test, a panic, a triple fault, no verdict before --timeout",
+            "1  anything else: a failed self-test, a panic, a triple fault, no verdict before --timeout, a machine the kernel refuses (a CPU without SSE2: QEMU exit status 37)",
             "2  it cannot run: bad input, no QEMU, a failed kernel build, no kernel image",
         ]);
         command.SetAction(result => CommandRunner.Run(result, t, () =>
@@ -104,6 +104,7 @@ internal static class QemuCommand
                 {
                     QemuVerdict.Pass => $"PASS {boot.Passed}/{boot.Total}",
                     QemuVerdict.Timeout => $"FAIL: no verdict within {options.Timeout.TotalSeconds:0} s (hung)",
+                    QemuVerdict.Unsupported => $"UNSUPPORTED: the kernel refused this machine (QEMU exit status {boot.ExitStatus}): {boot.LastLine}",
                     _ when boot.ExitStatus == 0 => "FAIL: QEMU ended without the kernel's exit (a triple fault resets the CPU, and -no-reboot ends QEMU)",
                     _ => $"FAIL: QEMU exit status {boot.ExitStatus}, last line \"{boot.LastLine}\"",
                 };
