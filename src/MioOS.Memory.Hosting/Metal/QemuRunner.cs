@@ -12,7 +12,7 @@ public sealed record QemuBootOptions
     /// <summary>Boot the GRUB ISO (multiboot2) instead of <c>-kernel</c> (multiboot1).</summary>
     public bool Grub { get; init; }
 
-    /// <summary>RAM in bytes (QEMU <c>-m</c>), default 128 MiB.</summary>
+    /// <summary>RAM in bytes (QEMU <c>-m</c>, whole MiB, at least 2), default 128 MiB; the kernel refuses less than 6 MiB.</summary>
     public ulong MemoryBytes { get; init; } = 128ul << 20;
 
     /// <summary>QEMU CPU model (<c>-cpu</c>): qemu32 (QEMU's default), coreduo, n270, max, ...</summary>
@@ -124,8 +124,8 @@ public static partial class QemuRunner
     {
         if (options.Grub && (options.Append is not null || options.Modules.Count > 0))
             throw new ArgumentException("a kernel command line and modules can only be given with -kernel, not with the GRUB ISO");
-        if (options.MemoryBytes < 16ul << 20 || (options.MemoryBytes & ((1ul << 20) - 1)) != 0)
-            throw new ArgumentException($"memory {options.MemoryBytes} bytes: give a whole number of MiB, at least 16M");
+        if (options.MemoryBytes < 2ul << 20 || (options.MemoryBytes & ((1ul << 20) - 1)) != 0)
+            throw new ArgumentException($"memory {options.MemoryBytes} bytes: give a whole number of MiB, at least 2M (QEMU's PC; the kernel refuses less than 6M itself)");
         var psi = new ProcessStartInfo(FindQemu())
         {
             RedirectStandardOutput = true,
