@@ -28,14 +28,12 @@ _start:
     mov esp, stack_top
     xor ebp, ebp
 
-    ; The generated code uses SSE2: CR0.EM off, CR0.MP on, CR4.OSFXSR and OSXMMEXCPT on.
-    mov eax, cr0
-    and eax, ~(1 << 2)
-    or eax, (1 << 1)
-    mov cr0, eax
-    mov eax, cr4
-    or eax, (1 << 9) | (1 << 10)
-    mov cr4, eax
+    ; The generated code uses SSE2 from its first instructions: check the CPU before any of it runs, then
+    ; CR0.EM off, CR0.MP on, CR4.OSFXSR and OSXMMEXCPT on.
+    call mio_cpu_missing            ; runtime.inc
+    test eax, eax
+    jnz cpu_unsupported
+    call mio_sse_enable
     fninit
 
     push edi                        ; info
@@ -49,6 +47,107 @@ _start:
 
 ; The runtime helpers and the cdecl hardware helpers shared with the C library.
 %include "runtime.inc"
+
+; ---------------------------------------------------------------------------------------------------------
+; A CPU the generated code cannot run on (EAX = mio_cpu_missing's answer): one line on COM1 saying what is missing
+; and which CPUs have it, then isa-debug-exit with 0x12 (QEMU exit status 37: the machine cannot run the kernel,
+; see kernel/Panic.cs). Only integer instructions from here on.
+
+EXIT_UNSUPPORTED equ 0x12
+COM1 equ 0x3F8
+
+cpu_unsupported:
+    mov ebx, eax
+    mov dx, COM1 + 1                ; COM1 as kernel/Serial.cs sets it up: 115200 8N1, polled
+    mov al, 0x00
+    out dx, al
+    mov dx, COM1 + 3
+    mov al, 0x80
+    out dx, al
+    mov dx, COM1
+    mov al, 0x01
+    out dx, al
+    mov dx, COM1 + 1
+    mov al, 0x00
+    out dx, al
+    mov dx, COM1 + 3
+    mov al, 0x03
+    out dx, al
+    mov dx, COM1 + 2
+    mov al, 0xC7
+    out dx, al
+    mov dx, COM1 + 4
+    mov al, 0x03
+    out dx, al
+    mov esi, cpu_msg_head
+    call serial_puts
+    xor ebp, ebp                    ; how many names are written
+    mov edi, cpu_missing_names
+.name:
+    mov eax, [edi]
+    test eax, eax
+    jz .tail
+    test ebx, eax
+    jz .next
+    test ebp, ebp
+    jz .first
+    mov esi, cpu_msg_comma
+    call serial_puts
+.first:
+    mov esi, [edi + 4]
+    call serial_puts
+    inc ebp
+.next:
+    add edi, 8
+    jmp .name
+.tail:
+    mov esi, cpu_msg_tail
+    call serial_puts
+    mov dx, 0xF4
+    mov al, EXIT_UNSUPPORTED
+    out dx, al
+    jmp _mio_halt
+
+; Writes the NUL-terminated string at ESI to COM1. Clobbers EAX, ECX, EDX, ESI.
+serial_puts:
+    mov al, [esi]
+    test al, al
+    jz .done
+    mov ah, al
+    mov ecx, 100000                 ; as kernel/Serial.cs: wait for the transmitter, but not forever
+    mov dx, COM1 + 5
+.wait:
+    in al, dx
+    test al, 0x20
+    jnz .ready
+    dec ecx
+    jnz .wait
+.ready:
+    mov dx, COM1
+    mov al, ah
+    out dx, al
+    inc esi
+    jmp serial_puts
+.done:
+    ret
+
+section .rdata
+cpu_msg_head: db 13, 10, "MIOOS CPU UNSUPPORTED: no ", 0
+cpu_msg_comma: db ", ", 0
+cpu_msg_tail: db " (needs a Pentium 4, Pentium M, Athlon 64 or later; QEMU: -cpu qemu32 or newer)", 13, 10, 0
+cpu_name_cpuid: db "CPUID", 0
+cpu_name_fxsr: db "FXSR", 0
+cpu_name_sse: db "SSE", 0
+cpu_name_sse2: db "SSE2", 0
+align 4
+cpu_missing_names:                  ; (mio_cpu_missing bit, name), in the order they are written
+    dd MIO_CPU_NO_CPUID, cpu_name_cpuid
+    dd MIO_CPU_FXSR, cpu_name_fxsr
+    dd MIO_CPU_SSE, cpu_name_sse
+    dd MIO_CPU_SSE2, cpu_name_sse2
+    dd 0, 0
+
+section .text
 
 ; ---------------------------------------------------------------------------------------------------------
 ; Kernel-only helpers, cdecl.

@@ -12,6 +12,14 @@ internal static class Panic
     /// <summary>Written on failure or panic: QEMU exit status 35.</summary>
     public const uint ExitFail = 0x11;
 
+    /// <summary>
+    /// Written when the machine cannot run the kernel, after one line on COM1 that says why: QEMU exit status 37.
+    /// The entry stub writes it for a CPU without CPUID, FXSR, SSE or SSE2 (boot/entry.asm, before any C# runs:
+    /// "MIOOS CPU UNSUPPORTED: no ..."); the battery writes it when the PMM finds too little RAM for the kernel, its
+    /// heap and the metadata ("MIOOS MEMORY UNSUPPORTED: ...", <see cref="Battery.SmallestMachineMiB"/>).
+    /// </summary>
+    public const uint ExitUnsupported = 0x12;
+
     public static void Halt(string message)
     {
         Serial.Write("PANIC: ");

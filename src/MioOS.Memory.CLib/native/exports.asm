@@ -24,44 +24,15 @@ mioos_enter:
     je .ready
     cmp al, 2
     je .refused
-    pushfd                          ; CPUID exists when EFLAGS.ID (bit 21) can be toggled
-    pop eax
-    mov ecx, eax
-    xor eax, 1 << 21
-    push eax
-    popfd
-    pushfd
-    pop eax
-    push ecx
-    popfd                           ; the caller's flags back
-    xor eax, ecx
-    test eax, 1 << 21
-    jz .unsupported
-    push ebx
-    xor eax, eax
-    cpuid
-    test eax, eax                   ; leaf 1 must exist
-    jz .unsupported_ebx
-    mov eax, 1
-    cpuid
-    pop ebx
-    and edx, (1 << 24) | (1 << 25) | (1 << 26)  ; FXSR, SSE, SSE2
-    cmp edx, (1 << 24) | (1 << 25) | (1 << 26)
-    jne .unsupported
-    mov eax, cr0
-    and eax, ~(1 << 2)              ; EM off: SSE and x87 instructions execute
-    or eax, 1 << 1                  ; MP on
-    mov cr0, eax
-    mov eax, cr4
-    or eax, (1 << 9) | (1 << 10)    ; OSFXSR, OSXMMEXCPT
-    mov cr4, eax
+    call mio_cpu_missing            ; runtime.inc: CPUID (EFLAGS.ID), then FXSR, SSE and SSE2
+    test eax, eax
+    jnz .unsupported
+    call mio_sse_enable             ; runtime.inc: CR0.EM off, CR0.MP on, CR4.OSFXSR and CR4.OSXMMEXCPT on
     mov byte [cpu_state], 1
     call _mioos_cs_start            ; once: the static constructors ILC left to run time
 .ready:
     mov eax, 1
     ret
-.unsupported_ebx:
-    pop ebx
 .unsupported:
     mov byte [cpu_state], 2
 .refused:

@@ -13,7 +13,7 @@ namespace MioOS.Memory.Cli.Commands;
 /// <c>mioos-mm qemu</c>: builds the bare-metal kernel if needed, boots it under qemu-system-i386 (QEMU's
 /// multiboot1 loader, or GRUB 2 with multiboot2 from the ISO), streams its serial output and returns its verdict:
 /// 0 when the last line is <c>MIOOS SELFTEST PASS n/n</c> and QEMU exited with status 33, 1 otherwise (a failed
-/// test, a panic, a triple fault, a hang past the timeout), 2 when it cannot run (no QEMU, a failed build).
+/// test, a panic, a triple fault, a hang past the timeout, a machine the kernel refuses with status 37), 2 when it cannot run (no QEMU, a failed build).
 /// </summary>
 internal static class QemuCommand
 {
@@ -22,7 +22,7 @@ internal static class QemuCommand
         var grub = new Option<bool>("--grub") { Description = "boot the GRUB ISO (multiboot2) instead of qemu -kernel (multiboot1)" };
         var memory = new Option<string>("--memory", "-m")
         {
-            Description = "RAM of the virtual PC, as QEMU's -m: MiB as a plain number, or with a unit (32, 128M, 5G); at least 16 MiB",
+            Description = "RAM of the virtual PC, as QEMU's -m: MiB as a plain number, or with a unit (32, 128M, 5G); the kernel needs at least 6 MiB and says so",
             DefaultValueFactory = _ => "128",
             HelpName = "SIZE",
         };
@@ -57,13 +57,14 @@ internal static class QemuCommand
             "mioos-mm qemu                         # QEMU -kernel (multiboot1), 128 MiB, qemu32: the self-test verdict",
             "mioos-mm qemu --grub -m 5G --cpu max  # through GRUB 2 (multiboot2), memory above 4 GiB",
             "mioos-mm qemu --modules test -m 256   # -kernel with the build's two test modules",
+            "mioos-mm qemu -m 6                    # the smallest machine the kernel runs on",
             "mioos-mm qemu --gdb                   # paused; attach with the printed gdb line",
             "mioos-mm qemu --monitor               # paused; QEMU's monitor: info registers, c, info mem, info tlb",
             "mioos-mm qemu -- -d int -D qemu.log   # QEMU's own arguments after --",
         ],
         [
             "0  the kernel's last line is MIOOS SELFTEST PASS n/n and QEMU exited with status 33",
-            "1  anything else: a failed self-test, a panic, a triple fault, no verdict before --timeout",
+            "1  anything else: a failed self-test, a panic, a triple fault, no verdict before --timeout, a machine the kernel refuses (a CPU without SSE2, less than 6 MiB of RAM: QEMU exit status 37)",
             "2  it cannot run: bad input, no QEMU, a failed kernel build, no kernel image",
         ]);
         command.SetAction(result => CommandRunner.Run(result, t, () =>
@@ -71,8 +72,8 @@ internal static class QemuCommand
             try
             {
                 ulong memoryBytes = Numbers.MemorySize(result.GetValue(memory) ?? "128", "--memory");
-                if (memoryBytes < 16ul << 20 || memoryBytes % (1ul << 20) != 0)
-                    throw new UsageException($"--memory {result.GetValue(memory)}: the kernel needs a whole number of MiB, at least 16");
+                if (memoryBytes % (1ul << 20) != 0)
+                    throw new UsageException($"--memory {result.GetValue(memory)}: QEMU's -m takes a whole number of MiB");
                 KernelBuild build = Locate();
                 if (result.GetValue(grub) && (result.GetValue(append) is not null || result.GetValue(modules) is not null))
                     throw new UsageException("--append and --modules go with QEMU -kernel; the GRUB ISO has its command line and modules in its grub.cfg");
@@ -104,6 +105,7 @@ internal static class QemuCommand
                 {
                     QemuVerdict.Pass => $"PASS {boot.Passed}/{boot.Total}",
                     QemuVerdict.Timeout => $"FAIL: no verdict within {options.Timeout.TotalSeconds:0} s (hung)",
+                    QemuVerdict.Unsupported => $"UNSUPPORTED: the kernel refused this machine (QEMU exit status {boot.ExitStatus}): {boot.LastLine}",
                     _ when boot.ExitStatus == 0 => "FAIL: QEMU ended without the kernel's exit (a triple fault resets the CPU, and -no-reboot ends QEMU)",
                     _ => $"FAIL: QEMU exit status {boot.ExitStatus}, last line \"{boot.LastLine}\"",
                 };

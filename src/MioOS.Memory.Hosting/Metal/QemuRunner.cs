@@ -12,7 +12,7 @@ public sealed record QemuBootOptions
     /// <summary>Boot the GRUB ISO (multiboot2) instead of <c>-kernel</c> (multiboot1).</summary>
     public bool Grub { get; init; }
 
-    /// <summary>RAM in bytes (QEMU <c>-m</c>), default 128 MiB.</summary>
+    /// <summary>RAM in bytes (QEMU <c>-m</c>, whole MiB, at least 2), default 128 MiB; the kernel refuses less than 6 MiB.</summary>
     public ulong MemoryBytes { get; init; } = 128ul << 20;
 
     /// <summary>QEMU CPU model (<c>-cpu</c>): qemu32 (QEMU's default), coreduo, n270, max, ...</summary>
@@ -46,6 +46,12 @@ public enum QemuVerdict
 
     /// <summary>The kernel did not finish within the timeout.</summary>
     Timeout,
+
+    /// <summary>
+    /// The machine cannot run the kernel, and the kernel said so: its last line is <c>MIOOS ... UNSUPPORTED: why</c>
+    /// (e.g. <c>MIOOS CPU UNSUPPORTED: no SSE2 (...)</c>) and QEMU exited with status 37 (0x12 to isa-debug-exit).
+    /// </summary>
+    Unsupported,
 }
 
 /// <summary>The outcome of one boot.</summary>
@@ -61,11 +67,20 @@ public static partial class QemuRunner
     /// <summary>QEMU's exit status when the kernel wrote 0x10 to isa-debug-exit: (0x10 &lt;&lt; 1) | 1.</summary>
     public const int PassExitStatus = 33;
 
+    /// <summary>QEMU's exit status when the kernel wrote 0x11 (a failed self-test, a panic).</summary>
+    public const int FailExitStatus = 35;
+
+    /// <summary>QEMU's exit status when the kernel wrote 0x12: the machine cannot run it (the last line says why).</summary>
+    public const int UnsupportedExitStatus = 37;
+
     /// <summary>The executable.</summary>
     public const string Qemu = "qemu-system-i386";
 
     [GeneratedRegex(@"^MIOOS SELFTEST (PASS|FAIL) (\d+)/(\d+)$")]
     private static partial Regex VerdictLine();
+
+    [GeneratedRegex(@"^MIOOS [A-Z]+ UNSUPPORTED: .+$")]
+    private static partial Regex UnsupportedLine();
 
     /// <summary>The full path of qemu-system-i386, or a clear error when it is not installed.</summary>
     public static string FindQemu()
@@ -109,8 +124,8 @@ public static partial class QemuRunner
     {
         if (options.Grub && (options.Append is not null || options.Modules.Count > 0))
             throw new ArgumentException("a kernel command line and modules can only be given with -kernel, not with the GRUB ISO");
-        if (options.MemoryBytes < 16ul << 20 || (options.MemoryBytes & ((1ul << 20) - 1)) != 0)
-            throw new ArgumentException($"memory {options.MemoryBytes} bytes: give a whole number of MiB, at least 16M");
+        if (options.MemoryBytes < 2ul << 20 || (options.MemoryBytes & ((1ul << 20) - 1)) != 0)
+            throw new ArgumentException($"memory {options.MemoryBytes} bytes: give a whole number of MiB, at least 2M (QEMU's PC; the kernel refuses less than 6M itself)");
         var psi = new ProcessStartInfo(FindQemu())
         {
             RedirectStandardOutput = true,
@@ -163,6 +178,8 @@ public static partial class QemuRunner
         QemuVerdict verdict = !exited ? QemuVerdict.Timeout
             : status == PassExitStatus && m.Success && m.Groups[1].Value == "PASS" && passed == total && total > 0
                 ? QemuVerdict.Pass
+            : status == UnsupportedExitStatus && UnsupportedLine().IsMatch(last)
+                ? QemuVerdict.Unsupported
                 : QemuVerdict.Fail;
         return new QemuBootResult(verdict, status, lines, passed, total, clock.Elapsed);
     }

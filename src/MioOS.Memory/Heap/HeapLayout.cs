@@ -3,8 +3,8 @@ using MioOS.Memory.Platform;
 namespace MioOS.Memory.Heap;
 
 /// <summary>
-/// The kernel heap's layout rules, defined once and used by the heap and by the reference model in the tests,
-/// so both place every block at the same byte. The layout is the 32-bit one (<c>uint</c> fields) on every host.
+/// The kernel heap's layout rules, defined once for the heap (the tests' reference model states the documented
+/// rules on its own, and a table test pins these). The layout is the 32-bit one (<c>uint</c> fields) on every host.
 /// </summary>
 /// <remarks>
 /// A block is <c>[header 8][payload]</c>; the payload address handed out is the block address + <see cref="HeaderSize"/>.

@@ -7,7 +7,8 @@ namespace MioOS.Memory.Tests.Cli;
 public class QemuCommandTests
 {
     [Theory]
-    [InlineData("8", "at least 16")]
+    [InlineData("6500K", "whole number of MiB")]
+    [InlineData("1", "at least 2 MiB")]
     [InlineData("128K", "at least 2 MiB")]
     [InlineData("lots", "not a memory size")]
     public void A_bad_memory_size_is_refused_before_anything_runs(string size, string why)
