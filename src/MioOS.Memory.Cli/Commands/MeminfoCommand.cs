@@ -92,7 +92,7 @@ internal static class MeminfoCommand
         {
             var map = Fmt.NewTable("start", "end (exclusive)", "size", "type");
             foreach (var e in pc.Map)
-                map.AddRow(Fmt.Hex(e.Base), Fmt.Hex(e.Base + e.Length), Fmt.Bytes(e.Length), Fmt.TypeName(e.Kind));
+                map.AddRow(Fmt.Hex(e.Base), Fmt.Hex(e.Base + e.Length), Fmt.Bytes(e.Length), ReportNames.Of(e.Kind));
             t.Write(map);
         }
     }

@@ -1,4 +1,3 @@
-using MioOS.Memory.Boot;
 using MioOS.Memory.Hosting.Boot;
 using Spectre.Console;
 
@@ -26,8 +25,6 @@ internal static class Fmt
         return $"[[[yellow]{new string('#', filled)}[/]{new string('.', width - filled)}]] {pct:0.0}% used";
     }
 
-    /// <summary>The one name of a memory type, as in JSON and the pictures.</summary>
-    public static string TypeName(MemoryType t) => ReportNames.Of(t);
 
     public static Table NewTable(params string[] columns)
     {

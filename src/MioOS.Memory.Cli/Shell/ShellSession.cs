@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
+using MioOS.Memory.Boot;
 using MioOS.Memory.Cli.Commands;
 using MioOS.Memory.Cli.Io;
 using MioOS.Memory.Cli.Reports;
@@ -238,7 +239,7 @@ internal sealed class ShellSession(KernelMachine machine)
         }
         if (a.Contains("--mmap"))
             foreach (var e in pc.Map)
-                lines.Add($"  {Fmt.Hex(e.Base)}-{Fmt.Hex(e.Base + e.Length)} {Fmt.TypeName(e.Kind)}");
+                lines.Add($"  {Fmt.Hex(e.Base)}-{Fmt.Hex(e.Base + e.Length)} {ReportNames.Of(e.Kind)}");
         return Answer(true, string.Join("\n", lines), MachineReport.Pmm(pc));
     }
 

@@ -71,16 +71,16 @@ public sealed class SimulatedPc : IDisposable
     public BootInfo BootInfo => Subsystem.BootInfo;
 
     /// <summary>The raw map as the parser read it from the boot info.</summary>
-    public IReadOnlyList<MemoryMapEntry> RawMap => _raw[..Subsystem.BootInfo.MapEntryCount];
+    public IReadOnlyList<MemoryMapEntry> RawMap => new ArraySegment<MemoryMapEntry>(_raw, 0, Subsystem.BootInfo.MapEntryCount);
 
     /// <summary>The modules the parser found.</summary>
-    public IReadOnlyList<BootModule> Modules => _modules[..Subsystem.BootInfo.ModuleCount];
+    public IReadOnlyList<BootModule> Modules => new ArraySegment<BootModule>(_modules, 0, Subsystem.BootInfo.ModuleCount);
 
     /// <summary>The regions the loader wrote.</summary>
-    public IReadOnlyList<ReservedRange> BootRegions => _regions[..Subsystem.BootInfo.RegionCount];
+    public IReadOnlyList<ReservedRange> BootRegions => new ArraySegment<ReservedRange>(_regions, 0, Subsystem.BootInfo.RegionCount);
 
     /// <summary>The sanitised map.</summary>
-    public IReadOnlyList<MemoryMapEntry> Map => _map[..Subsystem.Sanitize.Count];
+    public IReadOnlyList<MemoryMapEntry> Map => new ArraySegment<MemoryMapEntry>(_map, 0, Subsystem.Sanitize.Count);
 
     /// <summary>What the sanitiser dropped.</summary>
     public SanitizeReport SanitizeReport => Subsystem.Sanitize;
