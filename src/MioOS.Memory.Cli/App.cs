@@ -22,6 +22,7 @@ internal static class App
             PictureCommands.Heapmap(terminal),
             PictureCommands.Pagetables(terminal),
             ReplayCommand.Create(terminal),
+            StressCommand.Create(terminal),
             ShellCommand.Create(terminal),
             QemuCommand.Create(terminal),
         };
