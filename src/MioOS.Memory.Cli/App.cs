@@ -23,6 +23,7 @@ internal static class App
             PictureCommands.Pagetables(terminal),
             ReplayCommand.Create(terminal),
             ShellCommand.Create(terminal),
+            ExploreCommand.Create(terminal),
             QemuCommand.Create(terminal),
         };
         CommandHelp.Install(root);
