@@ -161,17 +161,18 @@ internal sealed class ExploreServer : IAsyncDisposable
 
     private static JsonObject Error(string message) => new() { ["error"] = message };
 
-    private static Task Json(HttpContext c, int status, JsonNode body)
-    {
-        c.Response.StatusCode = status;
-        c.Response.ContentType = "application/json; charset=utf-8";
-        return c.Response.WriteAsync(body.ToJsonString(JsonText), Encoding.UTF8);
-    }
+    private static Task Json(HttpContext c, int status, JsonNode body) =>
+        Send(c, status, "application/json; charset=utf-8", body.ToJsonString(JsonText));
 
-    private static Task Svg(HttpContext c, string svg)
+    private static Task Svg(HttpContext c, string svg) => Send(c, 200, "image/svg+xml; charset=utf-8", svg);
+
+    private static Task Send(HttpContext c, int status, string type, string text)
     {
-        c.Response.ContentType = "image/svg+xml; charset=utf-8";
-        return c.Response.WriteAsync(svg, Encoding.UTF8);
+        byte[] bytes = Encoding.UTF8.GetBytes(text);
+        c.Response.StatusCode = status;
+        c.Response.ContentType = type;
+        c.Response.ContentLength = bytes.Length;
+        return c.Response.Body.WriteAsync(bytes).AsTask();
     }
 
     private static async Task Asset(HttpContext c, string name, string type)

@@ -4,6 +4,8 @@ using MioOS.Memory.Cli.Commands;
 using MioOS.Memory.Cli.Io;
 using MioOS.Memory.Cli.Reports;
 using MioOS.Memory.Cli.Shell;
+using MioOS.Memory.Heap;
+using MioOS.Memory.Physical;
 using MioOS.Memory.Hosting;
 using MioOS.Memory.Hosting.Cpu;
 using MioOS.Memory.Hosting.Machine;
@@ -47,17 +49,16 @@ internal sealed class ExploreSession : IDisposable
     {
         lock (_gate)
         {
-            var o = new JsonObject
+            return new JsonObject
             {
                 ["version"] = _version,
                 ["machine"] = Config.Description,
                 ["cpu"] = Cpu.Name,
                 ["fault"] = _fault,
-                ["heap"] = HeapReport.Boot(_machine.Heap),
-                ["pmm"] = MachineReport.Pmm(_machine.Pc),
-                ["trace"] = _player?.Json(),
+                ["heap"] = Read("heapinfo", () => HeapReport.Boot(_machine.Heap)),
+                ["pmm"] = Read("meminfo", () => MachineReport.Pmm(_machine.Pc)),
+                ["trace"] = _player is null ? null : Read("the trace's figures", _player.Json),
             };
-            return o;
         }
     }
 
@@ -65,13 +66,52 @@ internal sealed class ExploreSession : IDisposable
     public string Picture(string name, uint next, uint? slot)
     {
         lock (_gate)
-            return name switch
+        {
+            try
             {
-                "map" => PhysicalMapSvg.Render(_machine.Pc),
-                "heapmap" => HeapMapSvg.Render(_machine.Heap, next, Title()),
-                "pagetables" => PageTablesSvg.Render(_machine.Paging, slot),
-                _ => throw new ApiException(ApiException.BadRequest, $"no picture named '{TraceLibrary.Truncate(name)}' (map, heapmap, pagetables)"),
-            };
+                return name switch
+                {
+                    "map" => PhysicalMapSvg.Render(_machine.Pc),
+                    "heapmap" => HeapMapSvg.Render(_machine.Heap, next, Title()),
+                    "pagetables" => PageTablesSvg.Render(_machine.Paging, slot),
+                    _ => throw new ApiException(ApiException.BadRequest, $"no picture named '{TraceLibrary.Truncate(name)}' (map, heapmap, pagetables)"),
+                };
+            }
+            catch (Exception e) when (e is PageFaultException or MemoryWindowViolationException)
+            {
+                throw new ApiException(ApiException.Conflict, $"the {name} picture cannot be drawn: {KernelFault.Describe(e, name)}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A report read through the machine's memory, or what faulted: a console call can unmap what the kernel's
+    /// own structures live in (<c>free_page 0x200000</c> takes the heap's first page away), and the kernel then
+    /// faults on its next touch of them, as the page says, while the rest of the state is still shown.
+    /// </summary>
+    private static JsonNode Read(string what, Func<JsonObject> report)
+    {
+        try
+        {
+            return report();
+        }
+        catch (Exception e) when (e is PageFaultException or MemoryWindowViolationException)
+        {
+            return new JsonObject { ["fault"] = KernelFault.Describe(e, what) };
+        }
+    }
+
+    /// <summary>The heap's and the PMM's counters, or null when reading them faults.</summary>
+    private (HeapStats, PmmStats)? Counters()
+    {
+        try
+        {
+            return (_machine.Heap.Stats(), _machine.Pc.Pmm.Stats);
+        }
+        catch (Exception e) when (e is PageFaultException or MemoryWindowViolationException)
+        {
+            return null;
+        }
     }
 
     private string Title() =>
@@ -91,12 +131,12 @@ internal sealed class ExploreSession : IDisposable
         lock (_gate)
         {
             Running();
-            var before = (_machine.Heap.Stats(), _machine.Pc.Pmm.Stats);
+            var before = _player is null ? null : Counters();
             try
             {
                 ShellAnswer answer = _shell.Execute(words);
                 // A call that changed the heap or the PMM changes what the trace's figures measure.
-                Changed(touched: !before.Equals((_machine.Heap.Stats(), _machine.Pc.Pmm.Stats)));
+                Changed(touched: _player is not null && (before is null || !before.Equals(Counters())));
                 return new JsonObject { ["ok"] = answer.Ok, ["text"] = answer.Text, ["answer"] = answer.Json };
             }
             catch (UsageException e)

@@ -36,10 +36,10 @@ async function call(method, path, body) {
   return { status: response.status, json };
 }
 
+// A picture, or why it cannot be drawn (a console call can unmap what it would read: the kernel would fault).
 async function picture(path) {
   const response = await fetch(path);
-  if (!response.ok) throw new Error((await response.json()).error);
-  return response.text();
+  return response.ok ? { svg: await response.text() } : { error: (await response.json()).error };
 }
 
 function signature(rect) {
@@ -47,10 +47,16 @@ function signature(rect) {
 }
 
 // Replaces a picture; with highlight, outlines what is new or different from the drawing it replaces.
-function swap(container, svg, highlight) {
+function swap(container, drawn, highlight) {
   const before = new Map();
   if (highlight) for (const r of container.querySelectorAll('rect[data-key]')) before.set(r.dataset.key, signature(r));
-  container.innerHTML = svg;
+  if (drawn.error) {
+    container.textContent = drawn.error;
+    container.classList.add('unreadable');
+    return;
+  }
+  container.classList.remove('unreadable');
+  container.innerHTML = drawn.svg;
   if (!highlight) return;
   for (const r of container.querySelectorAll('rect[data-key]')) {
     if (before.get(r.dataset.key) !== signature(r)) r.classList.add('changed');
@@ -81,8 +87,8 @@ function showState(s) {
   $('machine').textContent = `${s.machine}, CPU ${s.cpu}`;
   const p = s.pmm, h = s.heap;
   $('figures-pmm').textContent =
-    `PMM: ${count(p.freeFramesLow + p.freeFramesHigh)} frames free in ${count(p.freeExtents)} extents, ${count(p.usedFrames)} used` +
-    ` | heap: ${bytes(h.size)} in ${h.segments} segment${h.segments === 1 ? '' : 's'}, ${count(h.blocks)} blocks, ${count(h.freeBlocks)} free, fragmentation ${h.fragmentationPercent.toFixed(1)}%`;
+    (p.fault ? `PMM: ${p.fault}` : `PMM: ${count(p.freeFramesLow + p.freeFramesHigh)} frames free in ${count(p.freeExtents)} extents, ${count(p.usedFrames)} used`) +
+    (h.fault ? ` | heap: ${h.fault}` : ` | heap: ${bytes(h.size)} in ${h.segments} segment${h.segments === 1 ? '' : 's'}, ${count(h.blocks)} blocks, ${count(h.freeBlocks)} free, fragmentation ${h.fragmentationPercent.toFixed(1)}%`);
   const fault = $('fault');
   fault.hidden = !s.fault;
   fault.textContent = s.fault ? `${s.fault}: the machine stopped; reboot it` : '';
@@ -96,6 +102,11 @@ function figure(id, value, text) {
 }
 
 function showTrace(t) {
+  if (t && t.fault) {
+    $('trace-last').className = 'failure';
+    $('trace-last').textContent = t.fault;
+    return;
+  }
   view.trace = t;
   const player = $('player');
   if (!t) {
