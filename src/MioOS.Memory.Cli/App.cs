@@ -22,7 +22,9 @@ internal static class App
             PictureCommands.Heapmap(terminal),
             PictureCommands.Pagetables(terminal),
             ReplayCommand.Create(terminal),
+            StressCommand.Create(terminal),
             ShellCommand.Create(terminal),
+            ExploreCommand.Create(terminal),
             QemuCommand.Create(terminal),
         };
         CommandHelp.Install(root);

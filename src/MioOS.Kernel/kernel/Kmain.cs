@@ -42,6 +42,7 @@ internal static unsafe class Kmain
         if (magic != MultibootParser.Multiboot1Magic && magic != MultibootParser.Multiboot2Magic)
             Panic.Halt("not loaded by a multiboot loader: magic", magic);
 
+        MetalLock.Install();
         PlatformTests.Run(magic, info);
 
         Span<MemoryMapEntry> raw = stackalloc MemoryMapEntry[RawMapCapacity];

@@ -16,7 +16,8 @@ namespace MioOS.Memory.Heap;
 /// <para>The blocks of each segment tile it in address order (the first-fit list of the spec); the tree only
 /// indexes the free ones, so every call is O(log n) and still returns exactly the block a walk from the
 /// lowest address would return (<see cref="HeapOptions.CrossCheck"/> verifies that on every call).</para>
-/// <para>Every public call takes the heap's spin lock.</para>
+/// <para>Every public call takes the heap's lock once (<see cref="HeapLock"/>, the platform's
+/// <see cref="LayerLock"/>), and holds it while the heap grows: heap, then PMM, then VMM.</para>
 /// </remarks>
 public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct, IHeapGrowth
 {
@@ -105,9 +106,9 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
     public uint Kmalloc(uint size, out HeapStatus status)
     {
         ref HeapControl c = ref Control();
-        HeapLock.Enter(ref c.Lock);
+        uint held = HeapLock.Enter(ref c.Lock);
         uint result = AllocateLocked(ref c, size, out status);
-        HeapLock.Exit(ref c.Lock);
+        HeapLock.Exit(ref c.Lock, held);
         return result;
     }
 
@@ -125,11 +126,11 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
             return 0;
         }
         ref HeapControl c = ref Control();
-        HeapLock.Enter(ref c.Lock);
+        uint held = HeapLock.Enter(ref c.Lock);
         uint result = AllocateLocked(ref c, (uint)total, out status);
         if (result != 0)
             _window.Zero(result, (uint)total);
-        HeapLock.Exit(ref c.Lock);
+        HeapLock.Exit(ref c.Lock, held);
         return result;
     }
 
@@ -142,9 +143,9 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
     public uint Krealloc(uint pointer, uint size, out HeapStatus status)
     {
         ref HeapControl c = ref Control();
-        HeapLock.Enter(ref c.Lock);
+        uint held = HeapLock.Enter(ref c.Lock);
         uint result = ReallocateLocked(ref c, pointer, size, out status);
-        HeapLock.Exit(ref c.Lock);
+        HeapLock.Exit(ref c.Lock, held);
         return result;
     }
 
@@ -156,9 +157,9 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
     public uint KmallocAligned(uint size, uint alignment, out HeapStatus status)
     {
         ref HeapControl c = ref Control();
-        HeapLock.Enter(ref c.Lock);
+        uint held = HeapLock.Enter(ref c.Lock);
         uint result = AllocateAlignedLocked(ref c, size, alignment, out status);
-        HeapLock.Exit(ref c.Lock);
+        HeapLock.Exit(ref c.Lock, held);
         return result;
     }
 
@@ -167,9 +168,9 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
     public HeapStatus Kfree(uint pointer)
     {
         ref HeapControl c = ref Control();
-        HeapLock.Enter(ref c.Lock);
+        uint held = HeapLock.Enter(ref c.Lock);
         HeapStatus status = FreeLocked(ref c, pointer);
-        HeapLock.Exit(ref c.Lock);
+        HeapLock.Exit(ref c.Lock, held);
         return status;
     }
 
@@ -177,11 +178,11 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
     public uint UsableSize(uint pointer)
     {
         ref HeapControl c = ref Control();
-        HeapLock.Enter(ref c.Lock);
+        uint held = HeapLock.Enter(ref c.Lock);
         uint size = ValidatePointer(ref c, pointer, out _, out uint word, out _) == HeapStatus.Ok
             ? (word & ~HeapLayout.FlagMask) - HeapLayout.HeaderSize
             : 0;
-        HeapLock.Exit(ref c.Lock);
+        HeapLock.Exit(ref c.Lock, held);
         return size;
     }
 
@@ -189,7 +190,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
     public HeapStats Stats()
     {
         ref HeapControl c = ref Control();
-        HeapLock.Enter(ref c.Lock);
+        uint held = HeapLock.Enter(ref c.Lock);
         HeapStats s = default;
         s.Start = _control;
         s.SizeBytes = c.TotalBytes;
@@ -211,7 +212,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
         s.CrossCheckFailures = c.CrossCheckFailures;
         s.Grows = c.Grows;
         s.Releases = c.Releases;
-        HeapLock.Exit(ref c.Lock);
+        HeapLock.Exit(ref c.Lock, held);
         return s;
     }
 
@@ -229,11 +230,11 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
     public bool Segment(int index, out uint start, out uint length)
     {
         ref HeapControl c = ref Control();
-        HeapLock.Enter(ref c.Lock);
+        uint held = HeapLock.Enter(ref c.Lock);
         bool ok = index >= 0 && (uint)index < c.SegmentCount;
         start = ok ? c.Segments[index * 2] : 0;
         length = ok ? c.Segments[index * 2 + 1] : 0;
-        HeapLock.Exit(ref c.Lock);
+        HeapLock.Exit(ref c.Lock, held);
         return ok;
     }
 
@@ -243,9 +244,9 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
     public HeapCheck CheckIntegrity()
     {
         ref HeapControl c = ref Control();
-        HeapLock.Enter(ref c.Lock);
+        uint held = HeapLock.Enter(ref c.Lock);
         HeapCheck result = CheckLocked(ref c);
-        HeapLock.Exit(ref c.Lock);
+        HeapLock.Exit(ref c.Lock, held);
         return result;
     }
 
