@@ -69,6 +69,10 @@ internal unsafe struct HeapControl
     /// <summary>Segments given back so far.</summary>
     public uint Releases;
 
+    /// <summary>The start of the spare segment (a wholly free grown segment kept for the next growth), 0 when none
+    /// (see <see cref="HeapLayout.KeepOneSpareSegment"/>).</summary>
+    public uint SpareSegment;
+
     /// <summary>Segments as (start, length) pairs sorted by start.</summary>
     public fixed uint Segments[HeapLayout.MaxSegments * 2];
 

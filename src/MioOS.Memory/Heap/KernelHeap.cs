@@ -186,6 +186,8 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
         FreeBlockStore store = new(_window);
         s.LargestFree = c.Root == 0 ? 0 : store.Links(c.Root).MaxSize;
         s.Segments = c.SegmentCount;
+        int spare = c.SpareSegment == 0 ? -1 : FindSegment(ref c, c.SpareSegment);
+        s.SpareBytes = spare < 0 ? 0 : c.Segments[spare * 2 + 1];
         s.FragmentationPerMille = c.FreeBytes == 0
             ? 0
             : (uint)(1000 - (ulong)s.LargestFree * 1000 / c.FreeBytes);
