@@ -80,7 +80,9 @@ internal static class ReplayCommand
             {
                 TraceEvent[] events = TraceParser.ParseFile(file.FullName);
                 var ours = new double[repetitions];
+                var oursCpu = new double[repetitions];
                 double[]? glibc = withGlibc ? new double[repetitions] : null;
+                double[]? glibcCpu = withGlibc ? new double[repetitions] : null;
                 ReplayResult? r = null;
                 string machineName = "";
                 try
@@ -93,8 +95,9 @@ internal static class ReplayCommand
                         machineName = kernel.Pc.Config.Description;
                         r = Run(t, events, kernel.Heap, every, showProgress: !json && t.OutputIsInteractive, file.Name);
                         ours[rep] = r.NsPerEvent;
+                        oursCpu[rep] = r.CpuNsPerEvent;
                         if (glibc is not null)
-                            glibc[rep] = LibcReplayer.Replay(events);
+                            (glibc[rep], glibcCpu![rep]) = LibcReplayer.Replay(events);
                     }
                 }
                 catch (ReplayException e)
@@ -103,8 +106,8 @@ internal static class ReplayCommand
                     exit = ExitCodes.Failed;
                     continue;
                 }
-                var figures = new ReplayFigures(file.Name, machineName, r! with { NsPerEvent = Median(ours) },
-                    repetitions, glibc is null ? null : Median(glibc));
+                var figures = new ReplayFigures(file.Name, machineName, r! with { NsPerEvent = Median(ours), CpuNsPerEvent = Median(oursCpu) },
+                    repetitions, glibc is null ? null : Median(glibc), glibcCpu is null ? null : Median(glibcCpu));
                 if (figures.Result.Integrity != "ok")
                     exit = ExitCodes.Failed;
                 if (json)
@@ -147,10 +150,14 @@ internal static class ReplayCommand
 
     /// <summary>What one trace's replays measured: ours (the median ns per event in <see cref="ReplayResult.NsPerEvent"/>)
     /// and, with <c>--compare glibc</c>, the C library's median.</summary>
-    public sealed record ReplayFigures(string Trace, string Machine, ReplayResult Result, int Repetitions, double? GlibcNsPerEvent)
+    public sealed record ReplayFigures(string Trace, string Machine, ReplayResult Result, int Repetitions,
+        double? GlibcNsPerEvent, double? GlibcCpuNsPerEvent)
     {
         /// <summary>Ours over glibc's ns per event (above 1: ours is slower).</summary>
         public double? Ratio => GlibcNsPerEvent is > 0 ? Result.NsPerEvent / GlibcNsPerEvent : null;
+
+        /// <summary>The same ratio by the thread CPU clock.</summary>
+        public double? CpuRatio => GlibcCpuNsPerEvent is > 0 && Result.CpuNsPerEvent > 0 ? Result.CpuNsPerEvent / GlibcCpuNsPerEvent : null;
     }
 
     public static JsonObject Json(ReplayFigures f)
@@ -165,6 +172,7 @@ internal static class ReplayCommand
             ["peakHeapBytes"] = r.PeakHeapBytes,
             ["footprint"] = r.PeakLiveBytes == 0 ? 0 : Math.Round((double)r.PeakHeapBytes / r.PeakLiveBytes, 3),
             ["nsPerEvent"] = Math.Round(r.NsPerEvent, 1),
+            ["cpuNsPerEvent"] = Math.Round(r.CpuNsPerEvent, 1),
             ["repetitions"] = f.Repetitions,
             ["integrity"] = r.Integrity,
             ["integrityChecks"] = r.IntegrityChecks,
@@ -172,8 +180,9 @@ internal static class ReplayCommand
         };
         if (f.GlibcNsPerEvent is double glibc)
         {
-            o["glibc"] = new JsonObject { ["nsPerEvent"] = Math.Round(glibc, 1) };
+            o["glibc"] = new JsonObject { ["nsPerEvent"] = Math.Round(glibc, 1), ["cpuNsPerEvent"] = Math.Round(f.GlibcCpuNsPerEvent ?? 0, 1) };
             o["ratio"] = f.Ratio is double ratio ? Math.Round(ratio, 2) : null;
+            o["cpuRatio"] = f.CpuRatio is double cpuRatio ? Math.Round(cpuRatio, 2) : null;
         }
         return o;
     }
@@ -189,9 +198,10 @@ internal static class ReplayCommand
         if (r.PeakLiveBytes > 0)
             table.AddRow("footprint", $"{(double)r.PeakHeapBytes / r.PeakLiveBytes:0.000} (peak heap / peak live)");
         string median = f.Repetitions > 1 ? $" (median of {f.Repetitions})" : "";
-        table.AddRow("ns per event", $"{r.NsPerEvent:0.0}{median}");
+        table.AddRow("ns per event", $"{r.NsPerEvent:0.0}{median}" + (r.CpuNsPerEvent > 0 ? $", CPU {r.CpuNsPerEvent:0.0}" : ""));
         if (f.GlibcNsPerEvent is double glibc)
-            table.AddRow("glibc ns per event", $"{glibc:0.0}{median}, ratio {f.Ratio:0.00}");
+            table.AddRow("glibc ns per event", $"{glibc:0.0}{median}, ratio {f.Ratio:0.00}"
+                + (f.CpuRatio is double cpuRatio ? $"; CPU {f.GlibcCpuNsPerEvent:0.0}, ratio {cpuRatio:0.00}" : ""));
         table.AddRow("integrity", r.Integrity == "ok"
             ? $"[green]ok[/] ({Fmt.Count((ulong)r.IntegrityChecks, "walk")})"
             : $"[red]{Markup.Escape(r.Integrity)}[/]");
