@@ -103,6 +103,9 @@ public sealed class HostedHeap : IDisposable
     /// <summary>The counters.</summary>
     public HeapStats Stats() => Core.Stats();
 
+    /// <summary>Gives the spare segment back now (<see cref="KernelHeap{TGrowth}.Trim"/>); the bytes given back.</summary>
+    public uint Trim() => Core.Trim();
+
     /// <summary>The integrity walk.</summary>
     public HeapCheck CheckIntegrity() => Core.CheckIntegrity();
 

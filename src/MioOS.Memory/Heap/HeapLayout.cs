@@ -64,9 +64,17 @@ public static class HeapLayout
     /// the block: allocates first (first fit, the old block still taken), copies, then frees the old block.</summary>
     public const bool ReallocGrowsIntoNext = true;
 
-    /// <summary>A grown segment that becomes wholly free is given back to the growth source at once; the initial
-    /// segment never is.</summary>
-    public const bool ReleaseEmptySegments = true;
+    /// <summary>A grown segment of at most <see cref="SpareSegmentMaxBytes"/> that becomes wholly free is kept as the
+    /// heap's one spare segment instead of going back at once: a program that allocates and frees one big block
+    /// over and over (CPython's 256 KiB arenas) would otherwise map and unmap a whole segment at every call. When
+    /// another grown segment empties while a spare is kept, the older spare goes back and the newly emptied one
+    /// becomes the spare; an allocation placed in the spare makes it an ordinary segment again. Larger segments
+    /// go back at once; the initial segment never does. (The same hysteresis as glibc's trim threshold.)</summary>
+    public const bool KeepOneSpareSegment = true;
+
+    /// <summary>The largest grown segment kept as the spare (a few minimum growths): bigger ones go back at once,
+    /// so a one-off huge block does not stay mapped.</summary>
+    public const uint SpareSegmentMaxBytes = 4 * GrowthStep;
 
     /// <summary>Header flag: the block is allocated.</summary>
     public const uint UsedFlag = 1;

@@ -100,6 +100,8 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         uint word = FreeCopy(block);
         uint size = word & ~HeapLayout.FlagMask;
         uint last = word & HeapLayout.LastFlag;
+        if (block == c.SpareSegment)
+            c.SpareSegment = 0; // the spare is in use again: an ordinary segment
         if (!ReadHeader(ref c, block, out uint header) || header != word)
         {
             // The free block's header was overwritten; the tree's copy is trusted, so repair and go on.

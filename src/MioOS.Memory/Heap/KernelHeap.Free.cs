@@ -162,9 +162,24 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
             AddFree(ref c, block, size, last);
         }
 
-        if (HeapLayout.ReleaseEmptySegments && mergedStart == segmentStart && mergedSize == segmentLength
-            && segmentStart != c.InitialStart)
+        if (mergedStart == segmentStart && mergedSize == segmentLength && segmentStart != c.InitialStart)
+            SegmentEmptied(ref c, segment);
+    }
+
+    /// <summary>A grown segment became wholly free: it becomes the spare (the older spare goes back), or goes back
+    /// at once when it is bigger than <see cref="HeapLayout.SpareSegmentMaxBytes"/>.</summary>
+    private void SegmentEmptied(ref HeapControl c, int segment)
+    {
+        uint start = c.Segments[segment * 2];
+        if (!HeapLayout.KeepOneSpareSegment || c.Segments[segment * 2 + 1] > HeapLayout.SpareSegmentMaxBytes)
+        {
             ReleaseSegment(ref c, segment);
+            return;
+        }
+        uint older = c.SpareSegment;
+        c.SpareSegment = start;
+        if (older != 0 && older != start)
+            ReleaseSegment(ref c, FindSegment(ref c, older));
     }
 
     private uint ReallocateLocked(ref HeapControl c, uint pointer, uint size, out HeapStatus status)

@@ -62,6 +62,16 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         }
         if (!initialSeen)
             return new HeapCheck(HeapStatus.ControlCorrupted, c.InitialStart, walked);
+        if (c.SpareSegment != 0)
+        {
+            // The spare is a grown segment that is one free block, no bigger than a spare may be.
+            int spare = FindSegment(ref c, c.SpareSegment);
+            if (spare < 0 || c.Segments[spare * 2] != c.SpareSegment || c.SpareSegment == c.InitialStart
+                || c.Segments[spare * 2 + 1] > HeapLayout.SpareSegmentMaxBytes
+                || FindFree(ref c, c.SpareSegment) == 0
+                || (FreeCopy(c.SpareSegment) & ~HeapLayout.FlagMask) != c.Segments[spare * 2 + 1])
+                return new HeapCheck(HeapStatus.ControlCorrupted, c.SpareSegment, walked);
+        }
         FreeBlockStore store = new(_window);
         long nodes = AugmentedTree<FreeBlockStore>.Validate(ref store, c.Root, (long)freeBlocks + 1);
         if (nodes != freeBlocks || (c.Root != 0 ? store.Links(c.Root).MaxSize : 0) != largest)

@@ -174,6 +174,25 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
         return status;
     }
 
+    /// <summary>Gives the spare segment (a wholly free grown segment the heap keeps for its next growth, see
+    /// <see cref="HeapLayout.KeepOneSpareSegment"/>) back to the growth source now, as glibc's <c>malloc_trim</c>
+    /// does for its top chunk. Returns the bytes given back (the segment's whole range), 0 when none was kept.</summary>
+    public uint Trim()
+    {
+        ref HeapControl c = ref Control();
+        uint held = HeapLock.Enter(ref c.Lock);
+        uint released = 0;
+        int spare = c.SpareSegment == 0 ? -1 : FindSegment(ref c, c.SpareSegment);
+        if (spare >= 0)
+        {
+            released = c.Segments[spare * 2 + 1] + HeapLayout.SegmentOverhead(c.Granule);
+            ReleaseSegment(ref c, spare);
+        }
+        c.SpareSegment = 0;
+        HeapLock.Exit(ref c.Lock, held);
+        return released;
+    }
+
     /// <summary>The payload bytes of the live block at <paramref name="pointer"/>, or 0 when it is not one (not reported).</summary>
     public uint UsableSize(uint pointer)
     {
@@ -201,6 +220,8 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
         FreeBlockStore store = new(_window);
         s.LargestFree = c.Root == 0 ? 0 : store.Links(c.Root).MaxSize;
         s.Segments = c.SegmentCount;
+        int spare = c.SpareSegment == 0 ? -1 : FindSegment(ref c, c.SpareSegment);
+        s.SpareBytes = spare < 0 ? 0 : c.Segments[spare * 2 + 1];
         s.FragmentationPerMille = c.FreeBytes == 0
             ? 0
             : (uint)(1000 - (ulong)s.LargestFree * 1000 / c.FreeBytes);

@@ -89,9 +89,8 @@ public readonly unsafe struct MemoryWindow
             uint chunk = (uint)(Frames.Size - (address & Frames.OffsetMask));
             if (chunk > length)
                 chunk = (uint)length;
-            byte* p = Bytes(address, chunk, MemoryAccess.Write);
-            for (uint i = 0; i < chunk; i++)
-                p[i] = 0;
+            // Span.Clear: a vectorised memset hosted, the core library's clear on the metal (not a byte loop here).
+            new System.Span<byte>(Bytes(address, chunk, MemoryAccess.Write), (int)chunk).Clear();
             address += chunk;
             length -= chunk;
         }

@@ -40,6 +40,9 @@ internal sealed class FirstFitModel
     /// <summary>The least a growth asks for; more is asked in whole 4 KiB frames.</summary>
     public const uint LeastGrowth = 1024 * 1024;
 
+    /// <summary>A wholly free grown segment up to this size is kept as the one spare instead of going back.</summary>
+    public const uint LargestSpare = 4 * LeastGrowth;
+
     /// <summary>The block a request of <paramref name="size"/> bytes takes: header plus payload rounded up to the
     /// granule, never below the smallest block; 0 when the request is 0 or too large.</summary>
     public static uint BlockFor(uint size, uint granule = KernelGranule)
@@ -87,6 +90,9 @@ internal sealed class FirstFitModel
     public readonly uint InitialStart;
     public readonly uint Granule;
     public uint PeakExtent;
+
+    /// <summary>The start of the spare segment, 0 when none.</summary>
+    public uint Spare;
 
     public FirstFitModel(uint heapStart, uint heapSize, ModelGrowth growth, uint granule = KernelGranule)
     {
@@ -203,17 +209,45 @@ internal sealed class FirstFitModel
             Blocks.RemoveAt(i);
             block = Blocks[i - 1];
         }
-        // A grown segment that is wholly free goes back at once; the initial one never does.
+        // A grown segment that is wholly free becomes the spare, and a spare kept before (if it is still wholly
+        // free) goes back; one bigger than the largest spare goes back at once. The initial one never does.
         int s = SegmentOf(block.Start);
-        if (Segments[s].Start != InitialStart
-            && block.Start == Segments[s].Start && block.Size == Segments[s].Length)
+        if (Segments[s].Start != InitialStart && WhollyFree(s))
         {
-            Blocks.Remove(block);
-            var range = _ranges[Segments[s].Start];
-            _ranges.Remove(Segments[s].Start);
-            Growth.Release(range.Start, range.Length);
-            Segments.RemoveAt(s);
+            if (Segments[s].Length > LargestSpare)
+            {
+                ReleaseSegment(s);
+                return;
+            }
+            uint older = Spare;
+            Spare = Segments[s].Start;
+            int o = Segments.FindIndex(g => g.Start == older);
+            if (older != Spare && o >= 0 && WhollyFree(o))
+                ReleaseSegment(o);
         }
+    }
+
+    /// <summary>The spare segment's length while it is still wholly free, else 0.</summary>
+    public uint SpareBytes
+    {
+        get
+        {
+            int s = Segments.FindIndex(g => g.Start == Spare);
+            return Spare != 0 && s >= 0 && WhollyFree(s) ? Segments[s].Length : 0;
+        }
+    }
+
+    private bool WhollyFree(int segment) =>
+        Blocks.Any(b => !b.Used && b.Start == Segments[segment].Start && b.Size == Segments[segment].Length);
+
+    private void ReleaseSegment(int segment)
+    {
+        // The growth source gets back the range it gave, not only the part the blocks tiled.
+        Blocks.RemoveAll(b => b.Start == Segments[segment].Start);
+        var range = _ranges[Segments[segment].Start];
+        _ranges.Remove(Segments[segment].Start);
+        Growth.Release(range.Start, range.Length);
+        Segments.RemoveAt(segment);
     }
 
     public uint Realloc(uint pointer, uint size)

@@ -161,6 +161,7 @@ internal sealed class HeapHarness : IDisposable
         Assert.Equal((uint)Model.FreeBlocks, s.FreeBlocks);
         Assert.Equal(Model.LargestFree, s.LargestFree);
         Assert.Equal((uint)Model.Segments.Count, s.Segments);
+        Assert.Equal(Model.SpareBytes, s.SpareBytes);
         Assert.Equal(Model.Extent(), s.InUseExtent);
         Assert.Equal(Model.PeakExtent, s.PeakInUseExtent);
     }

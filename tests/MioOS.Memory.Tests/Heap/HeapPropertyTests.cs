@@ -35,8 +35,9 @@ public class HeapPropertyTests
             h.CheckAllContents();
             h.FreeAll();
             HeapStats s = h.Heap.Stats();
-            Assert.Equal(1u, s.Segments);
-            Assert.Equal(1u, s.FreeBlocks);
+            uint spares = s.SpareBytes == 0 ? 0u : 1u; // at most one wholly free grown segment is kept
+            Assert.Equal(1u + spares, s.Segments);
+            Assert.Equal(1u + spares, s.FreeBlocks);
             Assert.Equal(0u, s.Blocks);
         }, iter: 150, threads: 1);
     }
