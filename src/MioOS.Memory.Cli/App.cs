@@ -24,6 +24,7 @@ internal static class App
             ReplayCommand.Create(terminal),
             StressCommand.Create(terminal),
             ShellCommand.Create(terminal),
+            ExploreCommand.Create(terminal),
             QemuCommand.Create(terminal),
         };
         CommandHelp.Install(root);

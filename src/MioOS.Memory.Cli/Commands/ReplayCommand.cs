@@ -29,14 +29,21 @@ internal static class ReplayCommand
             DefaultValueFactory = _ => 0,
             HelpName = "N",
         };
+        var prefix = new Option<long>("--events")
+        {
+            Description = "replay only the first N events of each trace (0 = all)",
+            DefaultValueFactory = _ => 0,
+            HelpName = "N",
+        };
         var command = new Command("replay", "Replay allocation traces on the kernel heap of a simulated PC and report peak use, speed and integrity")
         {
-            traces, checkEvery,
+            traces, checkEvery, prefix,
         }.With(
         [
             "mioos-mm replay data/traces/cmake-configure.trace.gz",
             "mioos-mm replay data/traces/*.trace.gz --json          # one JSON array, an object per trace",
             "mioos-mm replay my.trace --check-every 1000             # walk the heap's invariants as it goes",
+            "mioos-mm replay data/traces/gcc-cc1-O2.trace.gz --events 1000 # the first 1,000 events only",
         ],
         [
             "0  every trace replayed and the heap's integrity walk is ok",
@@ -50,6 +57,9 @@ internal static class ReplayCommand
             long every = result.GetValue(checkEvery);
             if (every < 0)
                 throw new UsageException($"--check-every {every}: give 0 (off) or a positive number of events");
+            long count = result.GetValue(prefix);
+            if (count < 0)
+                throw new UsageException($"--events {count}: give 0 (all) or a positive number of events");
             foreach (FileInfo f in files)
                 if (!f.Exists)
                     throw new UsageException($"{f}: no such trace file");
@@ -60,6 +70,8 @@ internal static class ReplayCommand
             foreach (FileInfo file in files)
             {
                 TraceEvent[] events = TraceParser.ParseFile(file.FullName);
+                if (count > 0 && count < events.Length)
+                    events = events[..(int)count];
                 using KernelMachine kernel = TraceReplayer.BootMachine(config);
                 ReplayResult r;
                 try

@@ -10,7 +10,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         status = HeapStatus.Ok;
         if (size == 0)
             return 0;
-        uint need = HeapLayout.BlockSizeFor(size);
+        uint need = HeapLayout.BlockSizeFor(size, c.Granule);
         if (need == 0)
         {
             status = HeapStatus.SizeOverflow;
@@ -41,13 +41,13 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
             status = HeapStatus.InvalidAlignment;
             return 0;
         }
-        if (alignment <= HeapLayout.Alignment)
+        if (alignment <= c.Granule)
             return AllocateLocked(ref c, size, out status);
         status = HeapStatus.Ok;
         if (size == 0)
             return 0;
-        uint need = HeapLayout.BlockSizeFor(size);
-        uint sure = need == 0 ? 0 : HeapLayout.AlignedGuarantee(need, alignment);
+        uint need = HeapLayout.BlockSizeFor(size, c.Granule);
+        uint sure = need == 0 ? 0 : HeapLayout.AlignedGuarantee(need, alignment, c.Granule);
         if (sure == 0)
         {
             status = HeapStatus.SizeOverflow;

@@ -32,7 +32,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         segment = pointer < HeapLayout.HeaderSize ? -1 : FindSegment(ref c, pointer - HeapLayout.HeaderSize);
         if (segment < 0)
             return HeapStatus.ForeignPointer;
-        if ((pointer & (HeapLayout.Alignment - 1)) != 0)
+        if ((pointer & (c.Granule - 1)) != 0)
             return HeapStatus.MisalignedPointer;
         uint candidate = pointer - HeapLayout.HeaderSize;
         uint segmentEnd = c.Segments[segment * 2] + c.Segments[segment * 2 + 1];
@@ -182,7 +182,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
             Report(ref c, status, status == HeapStatus.HeaderCorrupted && block != 0 ? block : pointer);
             return 0;
         }
-        uint need = HeapLayout.BlockSizeFor(size);
+        uint need = HeapLayout.BlockSizeFor(size, c.Granule);
         if (need == 0)
         {
             status = HeapStatus.SizeOverflow;

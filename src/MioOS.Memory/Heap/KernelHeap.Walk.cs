@@ -27,10 +27,10 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
     /// free block is large enough (the heap would grow) or the size is not a valid request. Changes nothing.</summary>
     public uint FirstFitFor(uint size)
     {
-        uint need = HeapLayout.BlockSizeFor(size);
+        ref HeapControl c = ref Control();
+        uint need = HeapLayout.BlockSizeFor(size, c.Granule);
         if (need == 0)
             return 0;
-        ref HeapControl c = ref Control();
         uint held = HeapLock.Enter(ref c.Lock);
         FreeBlockStore store = new(_window);
         uint block = AugmentedTree<FreeBlockStore>.LowestFit(ref store, c.Root, need);

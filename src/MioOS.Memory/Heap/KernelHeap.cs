@@ -36,8 +36,9 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
     public uint Start => _control;
 
     /// <summary>
-    /// Lays a new heap over [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>):
-    /// the control block, then one free block spanning the rest (the initial segment, never released).
+    /// Lays a new heap of the kernel's granule (<see cref="HeapLayout.KernelGranule"/>) over [<paramref name="start"/>,
+    /// <paramref name="start"/> + <paramref name="length"/>): the control block, then one free block spanning the rest
+    /// (the initial segment, never released).
     /// </summary>
     /// <returns><see cref="HeapStatus.Ok"/>, or <see cref="HeapStatus.ControlCorrupted"/> when the range is
     /// misaligned, too small, or outside the window.</returns>
@@ -45,21 +46,34 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
     /// writable through <paramref name="window"/>, and nothing else uses it from now on: the heap writes its control
     /// block and headers there. Growth comes only from <paramref name="growth"/>; released segments go back to it.</remarks>
     public static HeapStatus Create(MemoryWindow window, uint start, uint length, TGrowth growth, HeapOptions options,
-        out KernelHeap<TGrowth> heap)
+        out KernelHeap<TGrowth> heap) =>
+        Create(window, start, length, growth, options, HeapLayout.KernelGranule, out heap);
+
+    /// <summary>
+    /// <see cref="Create(MemoryWindow, uint, uint, TGrowth, HeapOptions, out KernelHeap{TGrowth})"/> with every payload
+    /// address and block size a multiple of <paramref name="granule"/> (<see cref="HeapLayout.IsValidGranule"/>;
+    /// <paramref name="start"/> must be one too). Growth must then hand out ranges of whole granules.
+    /// </summary>
+    public static HeapStatus Create(MemoryWindow window, uint start, uint length, TGrowth growth, HeapOptions options,
+        uint granule, out KernelHeap<TGrowth> heap)
     {
         heap = default;
-        length &= ~(HeapLayout.Alignment - 1);
-        if ((start & (HeapLayout.Alignment - 1)) != 0 || start == 0
-            || length < HeapLayout.ControlBlockSize + HeapLayout.MinBlock
+        if (!HeapLayout.IsValidGranule(granule))
+            return HeapStatus.ControlCorrupted;
+        length &= ~(granule - 1);
+        uint lead = HeapLayout.SegmentLead(granule);
+        if ((start & (granule - 1)) != 0 || start == 0
+            || length < HeapLayout.ControlBlockSize + HeapLayout.SegmentOverhead(granule) + HeapLayout.MinBlock
             || (ulong)start + length > AddressLimits.FourGiB || !window.Contains(start, length))
             return HeapStatus.ControlCorrupted;
         heap = new KernelHeap<TGrowth>(window, start, growth);
         window.Zero(start, HeapLayout.ControlBlockSize);
         ref HeapControl c = ref heap.Control();
         c.Options = (uint)options;
+        c.Granule = granule;
         c.Secret = 0x6D696F21u ^ (start * 0x9E3779B1u);
-        uint segment = start + HeapLayout.ControlBlockSize;
-        uint segmentLength = length - HeapLayout.ControlBlockSize;
+        uint segment = start + HeapLayout.ControlBlockSize + lead;
+        uint segmentLength = length - HeapLayout.ControlBlockSize - HeapLayout.SegmentOverhead(granule);
         c.InitialStart = segment;
         c.SegmentCount = 1;
         c.Segments[0] = segment;
@@ -84,7 +98,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
     }
 
     /// <summary><c>kmalloc</c>: the lowest-addressed free block that fits, split when the rest can be a block.
-    /// Returns the payload address (8-byte aligned), or 0 for size 0, a size above
+    /// Returns the payload address (a multiple of the heap's granule), or 0 for size 0, a size above
     /// <see cref="HeapLayout.MaxRequest"/>, or when nothing fits even after growing.</summary>
     public uint Kmalloc(uint size) => Kmalloc(size, out _);
 

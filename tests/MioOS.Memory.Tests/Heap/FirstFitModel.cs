@@ -16,8 +16,11 @@ internal sealed class FirstFitModel
     /// <summary>[size|flags u32][check u32] in front of every block.</summary>
     public const uint Header = 8;
 
-    /// <summary>Payloads, blocks and their sizes are multiples of 8.</summary>
-    public const uint Granule = 8;
+    /// <summary>The kernel's heap: payloads, blocks and their sizes are multiples of 8.</summary>
+    public const uint KernelGranule = 8;
+
+    /// <summary>The malloc library's heap: payloads and block sizes are multiples of 16.</summary>
+    public const uint MallocGranule = 16;
 
     /// <summary>A free block holds its header, its tree node (20 bytes) and a copy of its header word (4).</summary>
     public const uint SmallestBlock = Header + 20 + 4;
@@ -37,14 +40,14 @@ internal sealed class FirstFitModel
     /// <summary>The least a growth asks for; more is asked in whole 4 KiB frames.</summary>
     public const uint LeastGrowth = 1024 * 1024;
 
-    /// <summary>The block a request of <paramref name="size"/> bytes takes: header plus payload rounded up to 8,
-    /// never below the smallest block; 0 when the request is 0 or too large.</summary>
-    public static uint BlockFor(uint size)
+    /// <summary>The block a request of <paramref name="size"/> bytes takes: header plus payload rounded up to the
+    /// granule, never below the smallest block; 0 when the request is 0 or too large.</summary>
+    public static uint BlockFor(uint size, uint granule = KernelGranule)
     {
         if (size == 0 || size > LargestRequest)
             return 0;
         ulong bytes = Header + (ulong)size;
-        ulong rounded = (bytes + Granule - 1) / Granule * Granule;
+        ulong rounded = (bytes + granule - 1) / granule * granule;
         return (uint)Math.Max(rounded, SmallestBlock);
     }
 
@@ -60,11 +63,11 @@ internal sealed class FirstFitModel
         return lead + need <= blockSize ? (long)lead : -1;
     }
 
-    /// <summary>A free block this big always takes an aligned request (the fragment is at most a smallest block
-    /// plus alignment - 8); 0 when that does not fit in 32 bits.</summary>
-    public static uint SureFit(uint need, uint alignment)
+    /// <summary>A free block this big always takes an aligned request (block starts are a granule apart, so the
+    /// fragment is at most a smallest block plus alignment - granule); 0 when that does not fit in 32 bits.</summary>
+    public static uint SureFit(uint need, uint alignment, uint granule = KernelGranule)
     {
-        ulong sure = (ulong)need + SmallestBlock + alignment - Granule;
+        ulong sure = (ulong)need + SmallestBlock + alignment - granule;
         return sure > uint.MaxValue ? 0 : (uint)sure;
     }
 
@@ -78,18 +81,31 @@ internal sealed class FirstFitModel
 
     public readonly List<Block> Blocks = new();
     public readonly List<(uint Start, uint Length)> Segments = new();
+    /// <summary>Where each segment's blocks came from: the range the growth source gave, by first block.</summary>
+    private readonly Dictionary<uint, (uint Start, uint Length)> _ranges = new();
     public readonly ModelGrowth Growth;
     public readonly uint InitialStart;
+    public readonly uint Granule;
     public uint PeakExtent;
 
-    public FirstFitModel(uint heapStart, uint heapSize, ModelGrowth growth)
+    public FirstFitModel(uint heapStart, uint heapSize, ModelGrowth growth, uint granule = KernelGranule)
     {
-        heapSize &= ~7u;
-        InitialStart = heapStart + ControlBlock;
-        uint length = heapSize - ControlBlock;
+        Granule = granule;
+        (InitialStart, uint length) = Tile(heapStart + ControlBlock, heapSize / granule * granule - ControlBlock);
         Segments.Add((InitialStart, length));
         Blocks.Add(new Block { Start = InitialStart, Size = length });
         Growth = growth;
+    }
+
+    /// <summary>The blocks of a range: the first starts where its payload (8 bytes on) is on a granule boundary,
+    /// and they tile whole granules from there, as far as the range reaches.</summary>
+    private (uint Start, uint Length) Tile(uint rangeStart, uint rangeLength)
+    {
+        uint first = rangeStart;
+        while ((first + Header) % Granule != 0)
+            first += Header;
+        uint length = (rangeStart + rangeLength - first) / Granule * Granule;
+        return (first, length);
     }
 
     private int SegmentOf(uint address) =>
@@ -99,7 +115,7 @@ internal sealed class FirstFitModel
 
     public uint Malloc(uint size)
     {
-        uint need = BlockFor(size);
+        uint need = BlockFor(size, Granule);
         if (need == 0)
             return 0;
         int i = Blocks.FindIndex(b => !b.Used && b.Size >= need);
@@ -128,10 +144,10 @@ internal sealed class FirstFitModel
             return 0;
         if (alignment <= Granule)
             return Malloc(size);
-        uint need = BlockFor(size);
+        uint need = BlockFor(size, Granule);
         if (need == 0)
             return 0;
-        uint sure = SureFit(need, alignment);
+        uint sure = SureFit(need, alignment, Granule);
         if (sure == 0)
             return 0;
         int i = Blocks.FindIndex(b => !b.Used && Lead(b, need, alignment) >= 0);
@@ -193,7 +209,9 @@ internal sealed class FirstFitModel
             && block.Start == Segments[s].Start && block.Size == Segments[s].Length)
         {
             Blocks.Remove(block);
-            Growth.Release(Segments[s].Start, Segments[s].Length);
+            var range = _ranges[Segments[s].Start];
+            _ranges.Remove(Segments[s].Start);
+            Growth.Release(range.Start, range.Length);
             Segments.RemoveAt(s);
         }
     }
@@ -207,7 +225,7 @@ internal sealed class FirstFitModel
             Free(pointer);
             return 0;
         }
-        uint need = BlockFor(size);
+        uint need = BlockFor(size, Granule);
         if (need == 0)
             return 0;
         int i = Blocks.FindIndex(b => b.Start == pointer - Header && b.Used);
@@ -255,9 +273,14 @@ internal sealed class FirstFitModel
     {
         if (Segments.Count >= SegmentSlots)
             return false;
-        ulong request = Math.Max(((ulong)minBytes + 4095) / 4096 * 4096, LeastGrowth);
-        if (!Growth.TryGrow((uint)request, out uint start, out uint length))
+        // Above the kernel's granule, aligning the first payload and cutting the end to whole granules costs one
+        // granule of the range: it is asked for on top.
+        ulong lost = Granule == KernelGranule ? 0 : Granule;
+        ulong request = Math.Max((minBytes + lost + 4095) / 4096 * 4096, LeastGrowth);
+        if (!Growth.TryGrow((uint)request, out uint rangeStart, out uint rangeLength))
             return false;
+        (uint start, uint length) = Tile(rangeStart, rangeLength);
+        _ranges[start] = (rangeStart, rangeLength);
         Segments.Add((start, length));
         Segments.Sort();
         Blocks.Add(new Block { Start = start, Size = length });
