@@ -39,6 +39,24 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
     /// <summary>The trusted copy of a free block's header word.</summary>
     private uint FreeCopy(uint block) => _window.Read<uint>(block + HeapLayout.FreeCopyOffset);
 
+    /// <summary>
+    /// The word of the free block at <paramref name="block"/>, whose header reads <paramref name="header"/> with a
+    /// valid check word. The copy inside the block is free memory to a caller that writes after a free: when it
+    /// differs, the check word vouches for the header and nothing vouches for the copy, so the copy (and the tree's
+    /// sizes, which read it) is repaired from the header and the damage reported.
+    /// </summary>
+    private uint RepairFreeCopy(ref HeapControl c, uint block, uint header)
+    {
+        if (FreeCopy(block) != header)
+        {
+            Report(ref c, HeapStatus.HeaderCorrupted, block);
+            _window.Write(block + HeapLayout.FreeCopyOffset, header);
+            FreeBlockStore store = new(_window);
+            AugmentedTree<FreeBlockStore>.SizeChanged(ref store, block);
+        }
+        return header;
+    }
+
     private void WriteFree(ref HeapControl c, uint block, uint word)
     {
         WriteHeader(ref c, block, word);

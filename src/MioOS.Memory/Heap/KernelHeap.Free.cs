@@ -82,7 +82,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
     {
         if (ReadHeader(ref c, next, out uint w))
         {
-            freeWord = (w & HeapLayout.UsedFlag) == 0 ? FreeCopy(next) : 0;
+            freeWord = (w & HeapLayout.UsedFlag) == 0 ? RepairFreeCopy(ref c, next, w) : 0;
             return (w & HeapLayout.UsedFlag) == 0;
         }
         Report(ref c, HeapStatus.HeaderCorrupted, next);
