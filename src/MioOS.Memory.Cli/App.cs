@@ -26,6 +26,7 @@ internal static class App
             ShellCommand.Create(terminal),
             ExploreCommand.Create(terminal),
             QemuCommand.Create(terminal),
+            RunCommand.Create(terminal),
         };
         CommandHelp.Install(root);
         return root;

@@ -27,6 +27,36 @@ public sealed class MallocLibrary
     /// <summary>Finds the repository as <see cref="KernelBuild.Locate"/> does.</summary>
     public static MallocLibrary Locate(string? start = null) => new(KernelBuild.Locate(start).RepositoryRoot);
 
+    /// <summary>The directories whose sources go into the library: its own, the core, the kernel's core library.</summary>
+    public IEnumerable<string> SourceDirectories =>
+    [
+        Path.Combine(RepositoryRoot, "src", "MioOS.Memory.Malloc"),
+        Path.Combine(RepositoryRoot, "src", "MioOS.Memory"),
+        Path.Combine(RepositoryRoot, "src", "MioOS.Kernel", "corlib"),
+    ];
+
+    /// <summary>True when the library exists and is newer than every source it is built from.</summary>
+    public bool IsUpToDate()
+    {
+        if (!File.Exists(Library))
+            return false;
+        DateTime built = File.GetLastWriteTimeUtc(Library);
+        string[] kinds = [".cs", ".c", ".h", ".map", ".csproj"];
+        foreach (string directory in SourceDirectories)
+        {
+            foreach (string f in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
+            {
+                string relative = Path.GetRelativePath(directory, f);
+                if (relative.StartsWith("bin" + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+                    || relative.StartsWith("obj" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                    continue;
+                if (kinds.Contains(Path.GetExtension(f)) && File.GetLastWriteTimeUtc(f) > built)
+                    return false;
+            }
+        }
+        return true;
+    }
+
     /// <summary>Builds the library (MSBuild skips it when up to date); throws <see cref="MetalEnvironmentException"/>
     /// with the build's last lines when it fails (e.g. no gcc).</summary>
     public void EnsureBuilt(Action<string>? log = null)

@@ -9,7 +9,8 @@ namespace MioOS.Memory.Malloc;
 /// The heap's entry points for the C side (native/malloc.c): the core's <see cref="KernelHeap{TGrowth}"/> at the
 /// malloc granule (<see cref="HeapLayout.MallocGranule"/>) over the address window the C side reserved. Addresses
 /// are the heap's 32-bit offsets in that window; sizes are already checked to fit 32 bits. Only translation here:
-/// the C side owns the C semantics (errno, <c>malloc(0)</c>, <c>realloc(p, 0)</c>) and the lock around every call.
+/// the C side owns the C semantics (errno, <c>malloc(0)</c>, <c>realloc(p, 0)</c>); the heap's own lock, taken by
+/// every call, is the futex lock of <see cref="FutexLock"/>.
 /// </summary>
 internal static unsafe class HeapEntryPoints
 {
@@ -21,6 +22,7 @@ internal static unsafe class HeapEntryPoints
     private static uint Create(byte* window, ulong limit, uint start, uint length)
     {
         MemoryWindow w = new(window, limit, &WindowViolation, 0);
+        FutexLock.Install();
         return (uint)KernelHeap<WindowGrowth>.Create(w, start, length, default, HeapOptions.None,
             HeapLayout.MallocGranule, out s_heap);
     }

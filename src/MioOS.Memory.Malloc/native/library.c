@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "library.h"
-#include "lock.h"
 
 /* Where the heap lies in the window: its control block at 64 KiB (offsets below stay unmapped, so a small offset
  * read as a pointer faults), the initial segment up to 1 MiB past it, never given back. */
@@ -17,7 +16,7 @@
 enum { NOT_STARTED, STARTING, READY, FAILED };
 
 static int state = NOT_STARTED;
-static int heap_lock;
+static int refusal_lock;   /* a spin lock for the last refusal's three fields (a rare path) */
 
 static struct {
     int stats;                 /* MIOOS_MALLOC_STATS=1: the statistics line at exit */
@@ -99,9 +98,7 @@ int mioos_begin(enum mioos_call call)
 {
     if (__builtin_expect(__atomic_load_n(&state, __ATOMIC_ACQUIRE) != READY, 0) && !start())
         return 0;
-    mioos_lock(&heap_lock);
-    counters.calls[call]++;
-    counters.total_calls++;
+    __atomic_fetch_add(&counters.calls[call], 1, __ATOMIC_RELAXED);
     return 1;
 }
 
@@ -112,17 +109,22 @@ void mioos_end(void)
         mioos_heap_figures(&f);
         /* Live payload: the blocks' bytes less their 8-byte headers (the requested sizes rounded to the block). */
         uint64_t payload = (uint64_t)f.used_bytes - 8ull * f.blocks;
-        if (payload > counters.peak_payload)
-            counters.peak_payload = payload;
+        uint64_t peak = __atomic_load_n(&counters.peak_payload, __ATOMIC_RELAXED);
+        while (payload > peak
+               && !__atomic_compare_exchange_n(&counters.peak_payload, &peak, payload, 1, __ATOMIC_RELAXED,
+                                               __ATOMIC_RELAXED)) {
+        }
     }
-    if (__builtin_expect(options.check_every != 0, 0) && counters.total_calls % options.check_every == 0) {
-        struct mioos_line line = { .length = 0 };
-        mioos_line_text(&line, "after call ");
-        mioos_line_number(&line, counters.total_calls);
-        line.text[line.length] = 0;
-        check_heap(line.text);
+    if (__builtin_expect(options.check_every != 0, 0)) {
+        uint64_t calls = __atomic_add_fetch(&counters.total_calls, 1, __ATOMIC_RELAXED);
+        if (calls % options.check_every == 0) {
+            struct mioos_line line = { .length = 0 };
+            mioos_line_text(&line, "after call ");
+            mioos_line_number(&line, calls);
+            line.text[line.length] = 0;
+            check_heap(line.text);
+        }
     }
-    mioos_unlock(&heap_lock);
 }
 
 static void describe_refusal(struct mioos_line *line, enum mioos_call call, uint32_t status, const void *pointer)
@@ -136,10 +138,13 @@ static void describe_refusal(struct mioos_line *line, enum mioos_call call, uint
 
 void mioos_refused(enum mioos_call call, uint32_t status, const void *pointer)
 {
+    while (__atomic_exchange_n(&refusal_lock, 1, __ATOMIC_ACQUIRE) != 0)
+        sched_yield();
     counters.refused++;
     counters.last_refused_call = call;
     counters.last_refused_status = status;
     counters.last_refused_pointer = pointer;
+    __atomic_store_n(&refusal_lock, 0, __ATOMIC_RELEASE);
     if (options.abort_on_misuse) {
         struct mioos_line line = { .length = 0 };
         mioos_line_text(&line, "mioos_malloc: ");
@@ -149,24 +154,22 @@ void mioos_refused(enum mioos_call call, uint32_t status, const void *pointer)
     }
 }
 
-/* fork: the child gets the heap as the parent's lock holder left it, so the lock is taken before the fork (no
+/* fork: the child gets the heap as the parent's threads left it, so the heap's lock is taken before the fork (no
  * other thread is inside the heap then) and released on both sides after. */
 static void before_fork(void)
 {
-    if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) == READY)
-        mioos_lock(&heap_lock);
+    mioos_heap_hold();
 }
 
 static void after_fork_parent(void)
 {
-    if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) == READY)
-        mioos_unlock(&heap_lock);
+    mioos_heap_let_go();
 }
 
 static void after_fork_child(void)
 {
-    /* The only thread of the child; nobody waits on the lock. */
-    __atomic_store_n(&heap_lock, 0, __ATOMIC_RELEASE);
+    mioos_heap_reset_in_child();
+    refusal_lock = 0;
 }
 
 __attribute__((constructor)) static void library_start(void)
@@ -212,7 +215,6 @@ __attribute__((destructor)) static void library_stop(void)
 {
     if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) != READY)
         return;
-    mioos_lock(&heap_lock);
     if (options.check_every != 0)
         check_heap("at exit");
     if (options.stats)
@@ -226,5 +228,4 @@ __attribute__((destructor)) static void library_stop(void)
                          counters.last_refused_pointer);
         mioos_line_write(&line);
     }
-    mioos_unlock(&heap_lock);
 }

@@ -24,17 +24,22 @@ enum mioos_call {
     MIOOS_CALLS
 };
 
-/* Takes the lock (starting the heap on the first call) and counts the call; 0 when the heap could not start
- * (no lock is then held). */
+/* Counts the call (starting the heap on the first one); 0 when the heap could not start. */
 int mioos_begin(enum mioos_call call);
 
-/* After a call that may have changed the heap: the figures statistics need, the periodic integrity walk; then
- * releases the lock. */
+/* After a call: the figures the statistics need, the periodic integrity walk (each takes the heap's lock). */
 void mioos_end(void);
 
 /* A call refused for misuse (status: a heap status): counted and remembered; with MIOOS_MALLOC_ABORT=1, one line
- * and abort. Called with the lock held. */
+ * and abort. */
 void mioos_refused(enum mioos_call call, uint32_t status, const void *pointer);
+
+/* lock.c: the heap's lock (the futex behind the core's LayerLock hook), for fork. */
+void mioos_futex_lock(int *word);
+void mioos_futex_unlock(int *word);
+void mioos_heap_hold(void);
+void mioos_heap_let_go(void);
+void mioos_heap_reset_in_child(void);
 
 /* A pointer's heap offset: 0 when it is not inside the window (the heap would not know it either). */
 static inline int mioos_offset_of(const void *pointer, uint32_t *offset)

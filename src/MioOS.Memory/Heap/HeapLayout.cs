@@ -53,8 +53,26 @@ public static class HeapLayout
     /// <summary>How many segments (the initial one and every growth) the segment table holds.</summary>
     public const int MaxSegments = 96;
 
-    /// <summary>The least a growth asks for: a bigger request is rounded up to <see cref="GrowthGranule"/>.</summary>
+    /// <summary>The least a growth asks for while the segment table holds fewer than
+    /// <see cref="GrowthDoublingSegments"/> segments: a bigger request is rounded up to <see cref="GrowthGranule"/>.</summary>
     public const uint GrowthStep = 1024 * 1024;
+
+    /// <summary>The least a growth asks for doubles for every this many segments in the table (see
+    /// <see cref="LeastGrowth"/>), so the table's slots reach far beyond <see cref="MaxSegments"/> x 1 MiB.</summary>
+    public const int GrowthDoublingSegments = 8;
+
+    /// <summary>
+    /// The least a growth asks for when the table holds <paramref name="segments"/> segments:
+    /// <see cref="GrowthStep"/> doubled for every <see cref="GrowthDoublingSegments"/> of them (1 MiB up to 7 segments,
+    /// then 2 MiB, 4 MiB, ... 2 GiB for the last 8 of the 96 slots: together some 32 GiB, more than 32-bit addresses
+    /// reach). A heap of a few segments, as the kernel's on a small machine, grows by 1 MiB as before; when the
+    /// source cannot give the larger step, the heap asks for the least that fits (the 1 MiB rule) instead.
+    /// </summary>
+    public static uint LeastGrowth(uint segments)
+    {
+        uint doublings = segments / (uint)GrowthDoublingSegments;
+        return doublings >= 11 ? GrowthStep << 11 : GrowthStep << (int)doublings;
+    }
 
     /// <summary>Growth is asked for in multiples of this (one 4 KiB frame).</summary>
     public const uint GrowthGranule = Frames.Size;

@@ -149,14 +149,18 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
             return false;
         uint granule = c.Granule;
         uint lead = HeapLayout.SegmentLead(granule);
-        ulong request = ((ulong)minBytes + HeapLayout.SegmentOverhead(granule) + HeapLayout.GrowthGranule - 1)
+        ulong fits = ((ulong)minBytes + HeapLayout.SegmentOverhead(granule) + HeapLayout.GrowthGranule - 1)
             & ~(ulong)(HeapLayout.GrowthGranule - 1);
-        if (request < HeapLayout.GrowthStep)
-            request = HeapLayout.GrowthStep;
-        if (request > uint.MaxValue - HeapLayout.GrowthGranule)
+        if (fits < HeapLayout.GrowthStep)
+            fits = HeapLayout.GrowthStep;
+        if (fits > uint.MaxValue - HeapLayout.GrowthGranule)
             return false;
+        // Larger steps as the table fills (HeapLayout.LeastGrowth); the least that fits when the source has less.
+        ulong scaled = HeapLayout.LeastGrowth(c.SegmentCount);
         TGrowth growth = _growth;
-        if (!growth.TryGrow((uint)request, out uint range, out uint rangeLength))
+        uint range, rangeLength;
+        if (!(scaled > fits && growth.TryGrow((uint)scaled, out range, out rangeLength))
+            && !growth.TryGrow((uint)fits, out range, out rangeLength))
             return false;
         // The blocks tile the range less its lead and tail (nothing for the kernel's granule).
         uint start = range + lead;

@@ -37,11 +37,15 @@ internal sealed class FirstFitModel
     /// <summary>Entries of the segment table (the initial segment and every growth).</summary>
     public const int SegmentSlots = 96;
 
-    /// <summary>The least a growth asks for; more is asked in whole 4 KiB frames.</summary>
+    /// <summary>The least a growth asks for (while the table holds fewer than 8 segments); more is asked in whole
+    /// 4 KiB frames.</summary>
     public const uint LeastGrowth = 1024 * 1024;
 
     /// <summary>A wholly free grown segment up to this size is kept as the one spare instead of going back.</summary>
     public const uint LargestSpare = 4 * LeastGrowth;
+
+    /// <summary>The least growth doubles for every this many segments in the table.</summary>
+    public const int GrowthDoublingSegments = 8;
 
     /// <summary>The block a request of <paramref name="size"/> bytes takes: header plus payload rounded up to the
     /// granule, never below the smallest block; 0 when the request is 0 or too large.</summary>
@@ -310,8 +314,13 @@ internal sealed class FirstFitModel
         // Above the kernel's granule, aligning the first payload and cutting the end to whole granules costs one
         // granule of the range: it is asked for on top.
         ulong lost = Granule == KernelGranule ? 0 : Granule;
-        ulong request = Math.Max((minBytes + lost + 4095) / 4096 * 4096, LeastGrowth);
-        if (!Growth.TryGrow((uint)request, out uint rangeStart, out uint rangeLength))
+        ulong fits = Math.Max((minBytes + lost + 4095) / 4096 * 4096, LeastGrowth);
+        // The least growth doubles for every 8 segments in the table (at most 11 times); when the source cannot
+        // give that much, the least that fits is asked for instead.
+        ulong scaled = (ulong)LeastGrowth << Math.Min(Segments.Count / GrowthDoublingSegments, 11);
+        uint rangeStart, rangeLength;
+        if (!(scaled > fits && Growth.TryGrow((uint)scaled, out rangeStart, out rangeLength))
+            && !Growth.TryGrow((uint)fits, out rangeStart, out rangeLength))
             return false;
         (uint start, uint length) = Tile(rangeStart, rangeLength);
         _ranges[start] = (rangeStart, rangeLength);

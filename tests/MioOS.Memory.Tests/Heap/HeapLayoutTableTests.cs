@@ -70,6 +70,22 @@ public class HeapLayoutTableTests
         Assert.Equal(overhead, HeapLayout.SegmentOverhead(granule));
     }
 
+    [Theory]
+    // segments in the table -> the least a growth asks for (1 MiB doubled for every 8 segments, at most 2 GiB)
+    [InlineData(1u, 1u << 20)]     // the kernel's heaps: 1 MiB as always
+    [InlineData(7u, 1u << 20)]
+    [InlineData(8u, 2u << 20)]
+    [InlineData(15u, 2u << 20)]
+    [InlineData(16u, 4u << 20)]
+    [InlineData(40u, 32u << 20)]
+    [InlineData(88u, 2048u << 20)]
+    [InlineData(95u, 2048u << 20)]
+    public void Least_growth_by_segments_in_the_table(uint segments, uint least)
+    {
+        Assert.Equal(least, HeapLayout.LeastGrowth(segments));
+        Assert.Equal(FirstFitModel.GrowthDoublingSegments, HeapLayout.GrowthDoublingSegments);
+    }
+
     public const uint NoFit = uint.MaxValue;
 
     [Theory]
