@@ -60,7 +60,8 @@ public readonly unsafe partial struct PhysicalMemoryManager
             }
             else
             {
-                Release(first);
+                ExtentStore store = Store;
+                Release(AugmentedTree<ExtentStore>.Find(ref store, s->AllocRoot, first));
                 status = PmmStatus.MappingFailed;
             }
         }
@@ -110,7 +111,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
         if ((r->Flags & (uint)ExtentFlags.IdentityMapped) != 0)
             mapper.UnmapIdentity(address, (ulong)r->Length << Frames.Shift);
         uint first = r->Start;
-        Release(first);
+        Release(id);
         s->RecentFrees[s->RecentFreeNext] = first;
         s->RecentFreeNext = (s->RecentFreeNext + 1) % RecentFreeCapacity;
         s->Frees++;
@@ -269,13 +270,12 @@ public readonly unsafe partial struct PhysicalMemoryManager
         return PmmStatus.Ok;
     }
 
-    /// <summary>Returns the live allocation starting at frame <paramref name="first"/> to its free tree, merging
-    /// with the free extents that touch it on either side.</summary>
-    private void Release(uint first)
+    /// <summary>Returns the live allocation whose record is <paramref name="id"/> to its free tree, merging with the
+    /// free extents that touch it on either side.</summary>
+    private void Release(uint id)
     {
         PmmState* s = S;
         ExtentStore store = Store;
-        uint id = AugmentedTree<ExtentStore>.Find(ref store, s->AllocRoot, first);
         ExtentRecord* a = store.Record(id);
         uint start = a->Start, length = a->Length, end = start + length;
         FrameRegion region = (a->Flags & (uint)ExtentFlags.High) != 0 ? FrameRegion.High : FrameRegion.Low;
@@ -287,8 +287,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
             s->FreeFramesLow += length;
 
         ref uint root = ref region == FrameRegion.High ? ref s->HighFreeRoot : ref s->LowFreeRoot;
-        uint before = AugmentedTree<ExtentStore>.Floor(ref store, root, start);
-        uint after = AugmentedTree<ExtentStore>.Ceiling(ref store, root, start);
+        AugmentedTree<ExtentStore>.Neighbours(ref store, root, start, out uint before, out uint after);
         bool mergeBefore = before != 0 && store.Record(before)->Start + store.Record(before)->Length == start;
         bool mergeAfter = after != 0 && store.Record(after)->Start == end;
 
