@@ -67,7 +67,8 @@ public readonly unsafe partial struct PhysicalMemoryManager
             }
             else
             {
-                Release(first);
+                ExtentStore store = Store;
+                Release(AugmentedTree<ExtentStore>.Find(ref store, s->AllocRoot, first));
                 status = PmmStatus.MappingFailed;
             }
         }
@@ -124,13 +125,15 @@ public readonly unsafe partial struct PhysicalMemoryManager
         uint first = r->Start;
         if ((r->Flags & (uint)ExtentFlags.IdentityMapped) != 0)
         {
+            // Unmapped with the PMM's lock dropped (the order is VMM, then PMM); the run is in transit meanwhile, so
+            // no other free takes it. Records are relinked, never moved, by the trees, so the id still names it.
             r->Flags |= (uint)ExtentFlags.Transit;
             ulong length = (ulong)r->Length << Frames.Shift;
             PmmLock.Exit(ref s->Lock, held);
             mapper.UnmapIdentity(address, length);
             held = PmmLock.Enter(ref s->Lock);
         }
-        Release(first);
+        Release(id);
         s->RecentFrees[s->RecentFreeNext] = first;
         s->RecentFreeNext = (s->RecentFreeNext + 1) % RecentFreeCapacity;
         s->Frees++;
@@ -302,13 +305,12 @@ public readonly unsafe partial struct PhysicalMemoryManager
         return PmmStatus.Ok;
     }
 
-    /// <summary>Returns the live allocation starting at frame <paramref name="first"/> to its free tree, merging
-    /// with the free extents that touch it on either side.</summary>
-    private void Release(uint first)
+    /// <summary>Returns the live allocation whose record is <paramref name="id"/> to its free tree, merging with the
+    /// free extents that touch it on either side.</summary>
+    private void Release(uint id)
     {
         PmmState* s = S;
         ExtentStore store = Store;
-        uint id = AugmentedTree<ExtentStore>.Find(ref store, s->AllocRoot, first);
         ExtentRecord* a = store.Record(id);
         uint start = a->Start, length = a->Length, end = start + length;
         FrameRegion region = (a->Flags & (uint)ExtentFlags.High) != 0 ? FrameRegion.High : FrameRegion.Low;
@@ -320,8 +322,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
             s->FreeFramesLow += length;
 
         ref uint root = ref region == FrameRegion.High ? ref s->HighFreeRoot : ref s->LowFreeRoot;
-        uint before = AugmentedTree<ExtentStore>.Floor(ref store, root, start);
-        uint after = AugmentedTree<ExtentStore>.Ceiling(ref store, root, start);
+        AugmentedTree<ExtentStore>.Neighbours(ref store, root, start, out uint before, out uint after);
         bool mergeBefore = before != 0 && store.Record(before)->Start + store.Record(before)->Length == start;
         bool mergeAfter = after != 0 && store.Record(after)->Start == end;
 

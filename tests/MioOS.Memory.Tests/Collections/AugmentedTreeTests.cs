@@ -102,6 +102,8 @@ public class AugmentedTreeTests
             uint ceiling = NodeOfKey.Where(kv => kv.Key >= key).Select(kv => kv.Value).FirstOrDefault();
             Assert.Equal(floor, AugmentedTree<ArrayStore>.Floor(ref Store, Root, key));
             Assert.Equal(ceiling, AugmentedTree<ArrayStore>.Ceiling(ref Store, Root, key));
+            AugmentedTree<ArrayStore>.Neighbours(ref Store, Root, key, out uint below, out uint above);
+            Assert.Equal((floor, ceiling), (below, above));
             Assert.Equal(NodeOfKey.GetValueOrDefault(key), AugmentedTree<ArrayStore>.Find(ref Store, Root, key));
         }
     }
