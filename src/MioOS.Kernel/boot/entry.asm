@@ -170,6 +170,12 @@ _mio_image_base:
     mov eax, ___ImageBase
     ret
 
+global _mio_pause
+
+_mio_pause:                         ; the spin-wait hint (SDM vol. 2, PAUSE)
+    pause
+    ret
+
 _mio_image_end:
     mov eax, image_end
     ret
