@@ -1,13 +1,15 @@
 namespace MioOS.Kernel.Smp;
 
 /// <summary>
-/// The battery's multiprocessor part, once every layer is up: find the CPUs.
+/// The battery's multiprocessor part, once every layer is up: find the CPUs, start the APs.
 /// </summary>
 internal static unsafe class SmpTests
 {
     public static void Run()
     {
-        Discover();
+        if (!Discover())
+            return;
+        StartAps();
     }
 
     private static bool Discover()
@@ -43,5 +45,36 @@ internal static unsafe class SmpTests
         Serial.Write(' ');
         SelfTestLog.Check(listed && LocalApic.Id == Processors.ApicId(0), "no CPU table, or the BSP is not the CPU the APIC names");
         return true;
+    }
+
+    private static void StartAps()
+    {
+        SelfTestLog.Begin("smp.start-aps");
+        // Every interrupt line masked at both 8259s: with IF on, only the APIC's IPIs arrive.
+        Native.OutB(0x21, 0xFF);
+        Native.OutB(0xA1, 0xFF);
+        LocalApic.Enable();
+        Shootdown.Enable();
+        Native.RestoreInterrupts(MetalLock.InterruptFlag);
+        int wanted = Processors.Count - 1;
+        if (wanted == 0)
+        {
+            SelfTestLog.Check(Processors.Listed == 1, "CPUs listed but none to start");
+            return;
+        }
+        if (!ApStartup.ChooseTrampolinePage())
+        {
+            SelfTestLog.Fail("no free page below 636 KiB for the trampoline");
+            return;
+        }
+        int online = ApStartup.StartAll();
+        Serial.Write("trampoline ");
+        Serial.WriteHex(ApStartup.TrampolinePage);
+        Serial.Write(", ");
+        Serial.WriteDec((ulong)online);
+        Serial.Write('/');
+        Serial.WriteDec((ulong)wanted);
+        Serial.Write(" APs online ");
+        SelfTestLog.Check(online == wanted, "an AP did not come online");
     }
 }
