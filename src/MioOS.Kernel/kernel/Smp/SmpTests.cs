@@ -1,7 +1,13 @@
+using MioOS.Memory;
+using MioOS.Memory.Heap;
+using MioOS.Memory.Physical;
+
 namespace MioOS.Kernel.Smp;
 
 /// <summary>
-/// The battery's multiprocessor part, once every layer is up: find the CPUs, start the APs.
+/// The battery's multiprocessor part, once every layer is up: find the CPUs, start the APs, run the stress battery
+/// on all of them at once, walk the layers' integrity. Each CPU's part of a test is a test
+/// line of its own (written by the BSP), so the verdict counts every CPU's tests.
 /// </summary>
 internal static unsafe class SmpTests
 {
@@ -10,6 +16,7 @@ internal static unsafe class SmpTests
         if (!Discover())
             return;
         StartAps();
+        Stress();
     }
 
     private static bool Discover()
@@ -76,5 +83,67 @@ internal static unsafe class SmpTests
         Serial.WriteDec((ulong)wanted);
         Serial.Write(" APs online ");
         SelfTestLog.Check(online == wanted, "an AP did not come online");
+    }
+
+    private static void Stress()
+    {
+        ref MemorySubsystem<MetalCpu> mm = ref Kmain.Memory;
+        ulong freeBefore = mm.Pmm.Stats.FreeFramesLow;
+        uint heapBefore = mm.Heap.Stats().UsedBytes;
+        uint mappedBefore = mm.Vmm.Count().Mapped4K;
+        CpuResults.Clear();
+        CpuJobs.RunOnAll(&StressBattery.Run);
+        for (int cpu = 0; cpu < Processors.Count; cpu++)
+        {
+            if (!Processors.IsOnline(cpu))
+                continue;
+            Report("smp.heap.cpu", cpu, StressBattery.HeapTest, " kmalloc/krealloc/kfree", "allocation refused|contents changed|krealloc lost contents|kfree refused|final free");
+            Report("smp.frames.cpu", cpu, StressBattery.FrameTest, " alloc_frame/free_frame", "allocation refused|contents changed|free refused|final free");
+            Report("smp.maps.cpu", cpu, StressBattery.MapTest, " map/unmap", "no frame|alloc_page refused|wrong translation|contents changed|free refused|final free");
+        }
+        SelfTestLog.Begin("smp.integrity");
+        bool heapOk = mm.Heap.CheckIntegrity().Status == HeapStatus.Ok && mm.Heap.Stats().UsedBytes == heapBefore;
+        bool pmmOk = mm.Pmm.CheckIntegrity().IsOk && mm.Pmm.Stats.FreeFramesLow == freeBefore;
+        bool vmmOk = mm.Vmm.Count().Mapped4K == mappedBefore;
+        Serial.Write("free frames ");
+        Serial.WriteDec(freeBefore);
+        Serial.Write(" before, ");
+        Serial.WriteDec(mm.Pmm.Stats.FreeFramesLow);
+        Serial.Write(" after ");
+        SelfTestLog.Check(heapOk && pmmOk && vmmOk, !heapOk ? "heap walk, or heap bytes lost" : !pmmOk ? "PMM walk, or frames lost" : "pages left mapped");
+    }
+
+    private static void Report(string name, int cpu, int test, string what, string reasons)
+    {
+        BeginCpu(name, cpu);
+        Serial.WriteDec(CpuResults.Figure(cpu, test));
+        Serial.Write(what);
+        Serial.Write(' ');
+        uint failed = CpuResults.Failed(cpu, test);
+        if (failed == 0)
+            SelfTestLog.Pass();
+        else
+            FailWithReason(reasons, failed);
+    }
+
+    private static void BeginCpu(string name, int cpu)
+    {
+        // Names are literals plus the CPU's number: written here, then counted like any other test.
+        SelfTestLog.BeginNumbered(name, (uint)cpu);
+    }
+
+    /// <summary>Fails with the <paramref name="failed"/>-th reason of the '|'-separated list.</summary>
+    private static void FailWithReason(string reasons, uint failed)
+    {
+        Serial.Write("FAIL (");
+        uint n = 1;
+        for (int i = 0; i < reasons.Length; i++)
+        {
+            if (reasons[i] == '|')
+                n++;
+            else if (n == failed)
+                Serial.Write(reasons[i]);
+        }
+        Serial.WriteLine(")");
     }
 }
