@@ -6,7 +6,7 @@ namespace MioOS.Kernel.Smp;
 
 /// <summary>
 /// The battery's multiprocessor part, once every layer is up: find the CPUs, start the APs, run the stress battery
-/// on all of them at once, walk the layers' integrity. Each CPU's part of a test is a test
+/// on all of them at once, walk the layers' integrity, then the shootdown test. Each CPU's part of a test is a test
 /// line of its own (written by the BSP), so the verdict counts every CPU's tests.
 /// </summary>
 internal static unsafe class SmpTests
@@ -17,6 +17,8 @@ internal static unsafe class SmpTests
             return;
         StartAps();
         Stress();
+        if (Processors.OnlineCount >= 2)
+            ShootdownStaleReads();
     }
 
     private static bool Discover()
@@ -62,6 +64,8 @@ internal static unsafe class SmpTests
         Native.OutB(0xA1, 0xFF);
         LocalApic.Enable();
         Shootdown.Enable();
+        if (CommandLine.Contains("mioos.test=no-shootdown"))
+            Shootdown.DropRequestsForHarness();
         Native.RestoreInterrupts(MetalLock.InterruptFlag);
         int wanted = Processors.Count - 1;
         if (wanted == 0)
@@ -145,5 +149,41 @@ internal static unsafe class SmpTests
                 Serial.Write(reasons[i]);
         }
         Serial.WriteLine(")");
+    }
+
+    private static void ShootdownStaleReads()
+    {
+        SelfTestLog.Begin("smp.shootdown.prepare");
+        bool prepared = ShootdownTest.Prepare();
+        Serial.WriteHex(ShootdownTest.Page, 8);
+        Serial.Write(' ');
+        SelfTestLog.Check(prepared, "no page to remap");
+        if (!prepared)
+            return;
+        uint sentBefore = Shootdown.Sent;
+        CpuResults.Clear();
+        CpuJobs.RunOnAll(&ShootdownTest.Run);
+        for (int cpu = 1; cpu < Processors.Count; cpu++)
+        {
+            if (!Processors.IsOnline(cpu))
+                continue;
+            BeginCpu("smp.shootdown.cpu", cpu);
+            Serial.WriteDec(CpuResults.Figure(cpu, ShootdownTest.ReaderTest));
+            Serial.Write(" stable reads, ");
+            Serial.WriteDec(Shootdown.Answered(cpu));
+            Serial.Write(" requests answered ");
+            uint failed = CpuResults.Failed(cpu, ShootdownTest.ReaderTest);
+            if (failed == 1)
+                SelfTestLog.Fail("stale translation read", CpuResults.Detail(cpu, ShootdownTest.ReaderTest));
+            else if (failed == 2)
+                SelfTestLog.Fail("page faults in stable rounds", CpuResults.Detail(cpu, ShootdownTest.ReaderTest));
+            else
+                SelfTestLog.Check(failed == 0, "no read in a stable round");
+        }
+        SelfTestLog.Begin("smp.shootdown.remap");
+        Serial.WriteDec(Shootdown.Sent - sentBefore);
+        Serial.Write(" shootdowns sent ");
+        SelfTestLog.Check(ShootdownTest.WriterFailed == 0 && ShootdownTest.Finish() && Shootdown.Sent != sentBefore,
+            "free_page or alloc_page refused, or no shootdown sent");
     }
 }
