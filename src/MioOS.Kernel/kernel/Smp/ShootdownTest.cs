@@ -18,7 +18,7 @@ internal static unsafe class ShootdownTest
     public const int ReaderTest = 3;
 
     /// <summary>Remappings the BSP makes.</summary>
-    private const int Rounds = 300;
+    private const int Rounds = 150;
 
     /// <summary>What an unmapped frame holds: never a round number (those are even and small).</summary>
     private const uint Poison = 0xDEAD0001;

@@ -17,7 +17,7 @@ internal static unsafe class StressBattery
     public const int HeapTest = 0, FrameTest = 1, MapTest = 2;
 
     /// <summary>Rounds of each part per CPU (kept small: every CPU is emulated, and TCG is slow).</summary>
-    private const int HeapRounds = 600, FrameRounds = 150, MapRounds = 150;
+    private const int HeapRounds = 400, FrameRounds = 100, MapRounds = 100;
 
     /// <summary>Live heap blocks per CPU, and their largest size.</summary>
     private const int HeapSlots = 24;
