@@ -11,6 +11,7 @@ namespace MioOS.Kernel.Smp;
 /// round after round unmaps it, poisons the frame it showed, and maps it to the other frame with a new tag, while
 /// every other CPU reads the page as fast as it can. A round number, odd while the page changes, tells a reader
 /// which tag a read in a stable round must see; a CPU that kept the old translation reads the poison or an old tag.
+/// Each round lasts until every reader has read the page in it, so each reader's TLB holds every mapping in turn.
 /// </summary>
 internal static unsafe class ShootdownTest
 {
@@ -23,6 +24,12 @@ internal static unsafe class ShootdownTest
     /// <summary>What an unmapped frame holds: never a round number (those are even and small).</summary>
     private const uint Poison = 0xDEAD0001;
 
+    private struct Seen
+    {
+        public fixed int Round[Processors.MaxCpus];
+    }
+
+    private static Seen s_seen;
     private static uint s_page;
     private static int s_round;
     private static int s_finished;
@@ -52,6 +59,8 @@ internal static unsafe class ShootdownTest
         s_page = (uint)page.Value;
         *(uint*)(uint)s_frameA = 0;
         s_round = 0;
+        for (int cpu = 0; cpu < Processors.MaxCpus; cpu++)
+            s_seen.Round[cpu] = -1;
         s_finished = 0;
         return mm.Vmm.AllocPage(new VirtualAddress(s_page), a, PageFlags.Writable) == VmmStatus.Ok;
     }
@@ -80,8 +89,11 @@ internal static unsafe class ShootdownTest
             if (mm.Vmm.AllocPage(new VirtualAddress(s_page), new PhysicalAddress(shown), PageFlags.Writable) != VmmStatus.Ok)
                 s_writerFailed = 2;
             Volatile.Write(ref s_round, round);
-            for (int wait = 0; wait < 2000; wait++) // let the readers see this round before the next change
-                NativeSmp.Pause();
+            for (int cpu = 1; cpu < Processors.Count; cpu++) // each reader reads this mapping before the next change
+            {
+                while (Processors.IsOnline(cpu) && Volatile.Read(ref s_seen.Round[cpu]) != round)
+                    NativeSmp.Pause();
+            }
         }
         Volatile.Write(ref s_finished, 1);
     }
@@ -99,6 +111,7 @@ internal static unsafe class ShootdownTest
             if (Volatile.Read(ref s_round) != before)
                 continue; // the page changed under the read: it proves nothing
             stable++;
+            Volatile.Write(ref s_seen.Round[cpu], before);
             if (read == 0)
                 faults++;
             else if (value != (uint)before)

@@ -16,8 +16,9 @@ internal static unsafe class StressBattery
     /// <summary>Test numbers in <see cref="CpuResults"/>.</summary>
     public const int HeapTest = 0, FrameTest = 1, MapTest = 2;
 
-    /// <summary>Rounds of each part per CPU (kept small: every CPU is emulated, and TCG is slow).</summary>
-    private const int HeapRounds = 400, FrameRounds = 100, MapRounds = 100;
+    /// <summary>Rounds of each part over all CPUs, shared out evenly (kept small: every CPU is emulated, and on a host
+    /// with fewer cores than CPUs a lock holder waits for a core while the others spin).</summary>
+    private const int HeapRoundsInAll = 1600, FrameRoundsInAll = 400, MapRoundsInAll = 400;
 
     /// <summary>Live heap blocks per CPU, and their largest size.</summary>
     private const int HeapSlots = 24;
@@ -36,9 +37,10 @@ internal static unsafe class StressBattery
     public static void Run(int cpu)
     {
         uint seed = 0x9E3779B9u * (uint)(cpu + 1);
-        Heap(cpu, ref seed);
-        FramesPart(cpu, ref seed);
-        Maps(cpu, ref seed);
+        int cpus = Processors.OnlineCount;
+        Heap(cpu, HeapRoundsInAll / cpus, ref seed);
+        FramesPart(cpu, FrameRoundsInAll / cpus, ref seed);
+        Maps(cpu, MapRoundsInAll / cpus, ref seed);
     }
 
     private static uint Next(ref uint s)
@@ -51,7 +53,7 @@ internal static unsafe class StressBattery
 
     private static byte Pattern(int cpu, uint tag, uint i) => (byte)(cpu * 61 + tag * 7 + i);
 
-    private static void Heap(int cpu, ref uint seed)
+    private static void Heap(int cpu, int rounds, ref uint seed)
     {
         ref KernelHeap<PmmHeapGrowth<VmmFrameMapper<MetalCpu, PmmPageTableFrames>>> heap = ref Kmain.Memory.Heap;
         uint* block = stackalloc uint[HeapSlots];
@@ -60,7 +62,7 @@ internal static unsafe class StressBattery
         for (int i = 0; i < HeapSlots; i++)
             block[i] = 0;
         uint failed = 0, ops = 0;
-        for (uint round = 0; round < HeapRounds && failed == 0; round++)
+        for (uint round = 0; round < rounds && failed == 0; round++)
         {
             int slot = (int)(Next(ref seed) % HeapSlots);
             uint want = 1 + Next(ref seed) % HeapMaxBytes;
@@ -116,7 +118,7 @@ internal static unsafe class StressBattery
         return true;
     }
 
-    private static void FramesPart(int cpu, ref uint seed)
+    private static void FramesPart(int cpu, int rounds, ref uint seed)
     {
         ref MemorySubsystem<MetalCpu> mm = ref Kmain.Memory;
         var mapper = mm.Mapper;
@@ -125,7 +127,7 @@ internal static unsafe class StressBattery
         for (int i = 0; i < FrameSlots; i++)
             run[i] = 0;
         uint failed = 0, ops = 0;
-        for (uint round = 0; round < FrameRounds && failed == 0; round++)
+        for (uint round = 0; round < rounds && failed == 0; round++)
         {
             int slot = (int)(Next(ref seed) % FrameSlots);
             if (run[slot] == 0)
@@ -175,7 +177,7 @@ internal static unsafe class StressBattery
         return true;
     }
 
-    private static void Maps(int cpu, ref uint seed)
+    private static void Maps(int cpu, int rounds, ref uint seed)
     {
         ref MemorySubsystem<MetalCpu> mm = ref Kmain.Memory;
         uint rangeBase = MapRangeBase + (uint)cpu * Frames.LargeSize;
@@ -183,7 +185,7 @@ internal static unsafe class StressBattery
         for (int i = 0; i < MapPages; i++)
             frame[i] = 0;
         uint failed = 0, ops = 0;
-        for (uint round = 0; round < MapRounds && failed == 0; round++)
+        for (uint round = 0; round < rounds && failed == 0; round++)
         {
             uint page = Next(ref seed) % (uint)MapPages;
             uint virt = rangeBase + page * Frames.Size;
