@@ -44,6 +44,7 @@ internal static unsafe class Kmain
 
         MetalLock.Install();
         PlatformTests.Run(magic, info);
+        Smp.FirmwarePointers.Find(magic, info); // paging is still off: page 0 (the EBDA's segment) is readable
 
         Span<MemoryMapEntry> raw = stackalloc MemoryMapEntry[RawMapCapacity];
         Span<MemoryMapEntry> map = stackalloc MemoryMapEntry[MapCapacity];
