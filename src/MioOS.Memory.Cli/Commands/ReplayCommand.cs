@@ -43,8 +43,8 @@ internal static class ReplayCommand
         };
         var compare = new Option<string?>("--compare")
         {
-            Description = "also replay the same parsed events through the C library's malloc/free in this process, interleaved with ours, and report the ratio",
-            HelpName = "glibc",
+            Description = "also replay the same parsed events through ALLOCATOR (glibc: the C library's malloc/free) in this process, interleaved with ours, and report the ratio",
+            HelpName = "ALLOCATOR",
         };
         compare.AcceptOnlyFromAmong("glibc");
         var command = new Command("replay", "Replay allocation traces on the kernel heap of a simulated PC and report peak use, speed and integrity")
