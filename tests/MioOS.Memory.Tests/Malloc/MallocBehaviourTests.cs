@@ -58,6 +58,17 @@ public sealed class MallocBehaviourTests(MallocFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public void Malloc_called_before_any_constructor_starts_the_heap()
+    {
+        // early.c allocates from its .preinit_array, before the library's constructor has run.
+        CommandResult r = Run("early", [], new() { ["MIOOS_MALLOC_STATS"] = "1" });
+        Assert.True(r.ExitCode == 0, r.StandardOutput + r.StandardError);
+        Assert.Equal("early malloc held\n", r.StandardOutput);
+        MallocStatsLine s = Assert.Single(MallocStatsLine.All(r.StandardError));
+        Assert.True(s.Calls["malloc"] >= 3 && s.Calls["free"] >= 3);
+    }
+
+    [Fact]
     public void The_statistics_line_counts_the_calls_of_a_known_program()
     {
         // misuse.c with no misuse ("none"): malloc 2 + 1000, free 1000 + 2 (a and b), nothing else.
