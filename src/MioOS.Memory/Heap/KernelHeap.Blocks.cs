@@ -91,7 +91,10 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
     {
         WriteFree(ref c, block, newSize | newLast);
         FreeBlockStore store = new(_window);
-        AugmentedTree<FreeBlockStore>.SizeChanged(ref store, block);
+        if (newSize >= oldSize)
+            AugmentedTree<FreeBlockStore>.SizeGrew(ref store, block, newSize);
+        else
+            AugmentedTree<FreeBlockStore>.SizeChanged(ref store, block);
         c.FreeBytes = c.FreeBytes - oldSize + newSize;
         if (oldLast != 0)
             c.TailFreeBytes -= oldSize;
@@ -109,7 +112,10 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         TreeLinks links = store.Links(block);
         WriteFree(ref c, newBlock, newSize | newLast);
         store.Links(newBlock) = links;
-        AugmentedTree<FreeBlockStore>.Moved(ref store, ref c.Root, block, newBlock);
+        if (newSize >= oldSize)
+            AugmentedTree<FreeBlockStore>.MovedAndGrew(ref store, ref c.Root, block, newBlock, newSize);
+        else
+            AugmentedTree<FreeBlockStore>.Moved(ref store, ref c.Root, block, newBlock);
         c.FreeBytes = c.FreeBytes - oldSize + newSize;
         if (oldLast != 0)
             c.TailFreeBytes -= oldSize;

@@ -332,14 +332,14 @@ public readonly unsafe partial struct PhysicalMemoryManager
             AugmentedTree<ExtentStore>.Remove(ref store, ref root, after);
             ReleaseRecord(after);
             store.Record(before)->Length += length + afterLength;
-            AugmentedTree<ExtentStore>.SizeChanged(ref store, before);
+            AugmentedTree<ExtentStore>.SizeGrew(ref store, before, store.Record(before)->Length);
             ReleaseRecord(id);
             CountExtents(region, -1);
         }
         else if (mergeBefore)
         {
             store.Record(before)->Length += length;
-            AugmentedTree<ExtentStore>.SizeChanged(ref store, before);
+            AugmentedTree<ExtentStore>.SizeGrew(ref store, before, store.Record(before)->Length);
             ReleaseRecord(id);
         }
         else if (mergeAfter)
@@ -347,7 +347,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
             // Its start moves down but stays above the extent before it: the order holds.
             store.Record(after)->Start = start;
             store.Record(after)->Length += length;
-            AugmentedTree<ExtentStore>.SizeChanged(ref store, after);
+            AugmentedTree<ExtentStore>.SizeGrew(ref store, after, store.Record(after)->Length);
             ReleaseRecord(id);
         }
         else

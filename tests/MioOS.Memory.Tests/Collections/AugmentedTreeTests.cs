@@ -53,8 +53,13 @@ public class AugmentedTreeTests
         public void Resize(uint key, uint size)
         {
             uint id = NodeOfKey[key];
+            uint old = Store.Sizes[id];
             Store.Sizes[id] = size;
-            AugmentedTree<ArrayStore>.SizeChanged(ref Store, id);
+            // A growth may take the cheaper walk that reads no sibling; the validation after every step checks both.
+            if (size >= old)
+                AugmentedTree<ArrayStore>.SizeGrew(ref Store, id, size);
+            else
+                AugmentedTree<ArrayStore>.SizeChanged(ref Store, id);
         }
 
         /// <summary>Moves the node of <paramref name="key"/> to a fresh id (as a heap block moving in memory).</summary>
