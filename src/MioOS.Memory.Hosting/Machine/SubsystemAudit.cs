@@ -27,7 +27,8 @@ public static class SubsystemAudit
     }
 
     /// <summary>Audits <paramref name="machine"/> through its boot CPU's handles. Call it while no other thread uses
-    /// the machine (the PMM's cursors read without its lock).</summary>
+    /// the machine (the PMM's cursors read without its lock), and while no address space but the current one holds
+    /// user-part page tables (those are not counted).</summary>
     public static Result Check(KernelMachine machine)
     {
         var problems = new List<string>();
