@@ -2,7 +2,6 @@ using System;
 using System.CommandLine;
 using System.Diagnostics;
 using System.IO;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Threading;
 using MioOS.Memory.Cli.Explore;
@@ -54,9 +53,10 @@ internal static class ExploreCommand
             {
                 server = ExploreServer.StartAsync(session, portNumber).GetAwaiter().GetResult();
             }
-            catch (IOException e) when (e.InnerException is SocketException || e.GetType().Name == "AddressInUseException")
+            catch (IOException e)
             {
-                t.Fail($"cannot listen on 127.0.0.1:{portNumber}: {e.Message} (give another --port, or 0 for any free one)");
+                // Kestrel's "Failed to bind to address ...: address already in use" (or not permitted).
+                t.Fail($"cannot listen on 127.0.0.1:{portNumber}: {(e.InnerException ?? e).Message} (give another --port, or 0 for any free one)");
                 return ExitCodes.Failed;
             }
             using var stop = new ManualResetEventSlim();
