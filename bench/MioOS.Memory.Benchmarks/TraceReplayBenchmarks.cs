@@ -11,8 +11,11 @@ namespace MioOS.Memory.Benchmarks;
 /// Replays each real trace on a fresh kernel heap (the trace parsed once, the machine booted outside the timing).
 /// The machine is <c>mioos-mm replay</c>'s default one, booted by the same <see cref="TraceReplayer.BootMachine"/>,
 /// so both measure the same heap. OperationsPerInvoke is the trace's event count, so the reported time is per event.
+/// Each trace is also replayed through the C library's malloc/free in this process (<see cref="LibcReplayer"/>, as
+/// <c>mioos-mm replay --compare glibc</c> does), the baseline of its category, so the Ratio column is ours / glibc.
 /// </summary>
 [MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkDotNet.Configs.BenchmarkLogicalGroupRule.ByCategory)]
 public class TraceReplayBenchmarks
 {
     private TraceEvent[] _cmake = [], _gcc = [], _perl = [];
@@ -35,14 +38,23 @@ public class TraceReplayBenchmarks
     [IterationCleanup]
     public void DropMachine() => _machine?.Dispose();
 
-    [Benchmark(OperationsPerInvoke = 444_585)]
+    [Benchmark(OperationsPerInvoke = 444_585), BenchmarkCategory("cmake")]
     public ulong Cmake() => TraceReplayer.Replay(_cmake, _machine!.Heap).PeakHeapBytes;
 
-    [Benchmark(OperationsPerInvoke = 1_450_697)]
+    [Benchmark(OperationsPerInvoke = 444_585, Baseline = true), BenchmarkCategory("cmake")]
+    public double CmakeGlibc() => LibcReplayer.Replay(_cmake).NsPerEvent;
+
+    [Benchmark(OperationsPerInvoke = 1_450_697), BenchmarkCategory("gcc")]
     public ulong Gcc() => TraceReplayer.Replay(_gcc, _machine!.Heap).PeakHeapBytes;
 
-    [Benchmark(OperationsPerInvoke = 1_860_348)]
+    [Benchmark(OperationsPerInvoke = 1_450_697, Baseline = true), BenchmarkCategory("gcc")]
+    public double GccGlibc() => LibcReplayer.Replay(_gcc).NsPerEvent;
+
+    [Benchmark(OperationsPerInvoke = 1_860_348), BenchmarkCategory("perl")]
     public ulong Perl() => TraceReplayer.Replay(_perl, _machine!.Heap).PeakHeapBytes;
+
+    [Benchmark(OperationsPerInvoke = 1_860_348, Baseline = true), BenchmarkCategory("perl")]
+    public double PerlGlibc() => LibcReplayer.Replay(_perl).NsPerEvent;
 }
 
 public static class Program

@@ -83,8 +83,18 @@ namespace System
         internal static void ClearWithoutReferences(ref byte destination, nuint length)
         {
             byte* d = (byte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref destination);
-            for (nuint i = 0; i < length; i++)
-                d[i] = 0;
+            // Bytes up to a word boundary, then whole words (kcalloc and page-table zeroing clear whole pages).
+            while (length > 0 && ((nuint)d & (nuint)(sizeof(nuint) - 1)) != 0)
+            {
+                *d++ = 0;
+                length--;
+            }
+            nuint* w = (nuint*)d;
+            for (; length >= (nuint)sizeof(nuint); length -= (nuint)sizeof(nuint))
+                *w++ = 0;
+            d = (byte*)w;
+            for (; length > 0; length--)
+                *d++ = 0;
         }
 
         internal static void Fill(ref byte destination, byte value, nuint length)

@@ -35,15 +35,28 @@ internal static class ReplayCommand
             DefaultValueFactory = _ => 0,
             HelpName = "N",
         };
+        var repeat = new Option<int>("--repeat")
+        {
+            Description = "replay each trace N times (a freshly booted machine each time) and report the median ns per event",
+            DefaultValueFactory = _ => 1,
+            HelpName = "N",
+        };
+        var compare = new Option<string?>("--compare")
+        {
+            Description = "also replay the same parsed events through ALLOCATOR (glibc: the C library's malloc/free) in this process, interleaved with ours, and report the ratio",
+            HelpName = "ALLOCATOR",
+        };
+        compare.AcceptOnlyFromAmong("glibc");
         var command = new Command("replay", "Replay allocation traces on the kernel heap of a simulated PC and report peak use, speed and integrity")
         {
-            traces, checkEvery, prefix,
+            traces, checkEvery, prefix, repeat, compare,
         }.With(
         [
             "mioos-mm replay data/traces/cmake-configure.trace.gz",
             "mioos-mm replay data/traces/*.trace.gz --json          # one JSON array, an object per trace",
             "mioos-mm replay my.trace --check-every 1000             # walk the heap's invariants as it goes",
             "mioos-mm replay data/traces/gcc-cc1-O2.trace.gz --events 1000 # the first 1,000 events only",
+            "mioos-mm replay data/traces/*.trace.gz --compare glibc --repeat 5 --json  # ours and glibc side by side, medians",
         ],
         [
             "0  every trace replayed and the heap's integrity walk is ok",
@@ -60,6 +73,12 @@ internal static class ReplayCommand
             long count = result.GetValue(prefix);
             if (count < 0)
                 throw new UsageException($"--events {count}: give 0 (all) or a positive number of events");
+            int repetitions = result.GetValue(repeat);
+            if (repetitions < 1)
+                throw new UsageException($"--repeat {repetitions}: give a positive number of replays");
+            bool withGlibc = result.GetValue(compare) is not null;
+            if (withGlibc && !LibcReplayer.IsAvailable)
+                throw new UsageException("--compare glibc: the C library (libc.so.6) cannot be loaded on this system");
             foreach (FileInfo f in files)
                 if (!f.Exists)
                     throw new UsageException($"{f}: no such trace file");
@@ -72,11 +91,26 @@ internal static class ReplayCommand
                 TraceEvent[] events = TraceParser.ParseFile(file.FullName);
                 if (count > 0 && count < events.Length)
                     events = events[..(int)count];
-                using KernelMachine kernel = TraceReplayer.BootMachine(config);
-                ReplayResult r;
+                var ours = new double[repetitions];
+                var oursCpu = new double[repetitions];
+                double[]? glibc = withGlibc ? new double[repetitions] : null;
+                double[]? glibcCpu = withGlibc ? new double[repetitions] : null;
+                ReplayResult? r = null;
+                string machineName = "";
                 try
                 {
-                    r = Run(t, events, kernel.Heap, every, showProgress: !json && t.OutputIsInteractive, file.Name);
+                    // Interleaved: each repetition replays ours on a fresh machine, then the C library's, so a
+                    // neighbour's load on the machine falls on both sides alike.
+                    for (int rep = 0; rep < repetitions; rep++)
+                    {
+                        using KernelMachine kernel = TraceReplayer.BootMachine(config);
+                        machineName = kernel.Pc.Config.Description;
+                        r = Run(t, events, kernel.Heap, every, showProgress: !json && t.OutputIsInteractive, file.Name);
+                        ours[rep] = r.NsPerEvent;
+                        oursCpu[rep] = r.CpuNsPerEvent;
+                        if (glibc is not null)
+                            (glibc[rep], glibcCpu![rep]) = LibcReplayer.Replay(events);
+                    }
                 }
                 catch (ReplayException e)
                 {
@@ -84,12 +118,14 @@ internal static class ReplayCommand
                     exit = ExitCodes.Failed;
                     continue;
                 }
-                if (r.Integrity != "ok")
+                var figures = new ReplayFigures(file.Name, machineName, r! with { NsPerEvent = Median(ours), CpuNsPerEvent = Median(oursCpu) },
+                    repetitions, glibc is null ? null : Median(glibc), glibcCpu is null ? null : Median(glibcCpu));
+                if (figures.Result.Integrity != "ok")
                     exit = ExitCodes.Failed;
                 if (json)
-                    answers.Add(Json(file.Name, kernel.Pc, r));
+                    answers.Add(Json(figures));
                 else
-                    Print(t, file.Name, kernel.Pc, r);
+                    Print(t, figures);
             }
             if (json)
                 JsonOutput.Write(files.Length == 1 && answers.Count == 1 ? answers[0]!.DeepClone() : answers, t.Out);
@@ -115,27 +151,69 @@ internal static class ReplayCommand
         return result!;
     }
 
-    public static JsonObject Json(string trace, SimulatedPc pc, ReplayResult r) => new()
+    /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count).</summary>
+    public static double Median(double[] values)
     {
-        ["trace"] = trace,
-        ["machine"] = pc.Config.Description,
-        ["events"] = r.Events,
-        ["peakLiveBytes"] = r.PeakLiveBytes,
-        ["peakHeapBytes"] = r.PeakHeapBytes,
-        ["nsPerEvent"] = Math.Round(r.NsPerEvent, 1),
-        ["integrity"] = r.Integrity,
-        ["integrityChecks"] = r.IntegrityChecks,
-        ["heap"] = HeapinfoCommand.Json(r.Final),
-    };
+        double[] sorted = [.. values];
+        Array.Sort(sorted);
+        int mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
 
-    private static void Print(Terminal t, string trace, SimulatedPc pc, ReplayResult r)
+    /// <summary>What one trace's replays measured: ours (the median ns per event in <see cref="ReplayResult.NsPerEvent"/>)
+    /// and, with <c>--compare glibc</c>, the C library's median.</summary>
+    public sealed record ReplayFigures(string Trace, string Machine, ReplayResult Result, int Repetitions,
+        double? GlibcNsPerEvent, double? GlibcCpuNsPerEvent)
     {
-        var table = Fmt.NewTable("replay", Markup.Escape(trace));
-        table.AddRow("machine", Markup.Escape(pc.Config.Description));
+        /// <summary>Ours over glibc's ns per event (above 1: ours is slower).</summary>
+        public double? Ratio => GlibcNsPerEvent is > 0 ? Result.NsPerEvent / GlibcNsPerEvent : null;
+
+        /// <summary>The same ratio by the thread CPU clock.</summary>
+        public double? CpuRatio => GlibcCpuNsPerEvent is > 0 && Result.CpuNsPerEvent > 0 ? Result.CpuNsPerEvent / GlibcCpuNsPerEvent : null;
+    }
+
+    public static JsonObject Json(ReplayFigures f)
+    {
+        ReplayResult r = f.Result;
+        var o = new JsonObject
+        {
+            ["trace"] = f.Trace,
+            ["machine"] = f.Machine,
+            ["events"] = r.Events,
+            ["peakLiveBytes"] = r.PeakLiveBytes,
+            ["peakHeapBytes"] = r.PeakHeapBytes,
+            ["footprint"] = r.PeakLiveBytes == 0 ? 0 : Math.Round((double)r.PeakHeapBytes / r.PeakLiveBytes, 3),
+            ["nsPerEvent"] = Math.Round(r.NsPerEvent, 1),
+            ["cpuNsPerEvent"] = Math.Round(r.CpuNsPerEvent, 1),
+            ["repetitions"] = f.Repetitions,
+            ["integrity"] = r.Integrity,
+            ["integrityChecks"] = r.IntegrityChecks,
+            ["heap"] = HeapinfoCommand.Json(r.Final),
+        };
+        if (f.GlibcNsPerEvent is double glibc)
+        {
+            o["glibc"] = new JsonObject { ["nsPerEvent"] = Math.Round(glibc, 1), ["cpuNsPerEvent"] = Math.Round(f.GlibcCpuNsPerEvent ?? 0, 1) };
+            o["ratio"] = f.Ratio is double ratio ? Math.Round(ratio, 2) : null;
+            o["cpuRatio"] = f.CpuRatio is double cpuRatio ? Math.Round(cpuRatio, 2) : null;
+        }
+        return o;
+    }
+
+    private static void Print(Terminal t, ReplayFigures f)
+    {
+        ReplayResult r = f.Result;
+        var table = Fmt.NewTable("replay", Markup.Escape(f.Trace));
+        table.AddRow("machine", Markup.Escape(f.Machine));
         table.AddRow("events", $"{r.Events:N0}");
         table.AddRow("peak live bytes", $"{r.PeakLiveBytes:N0} ({Fmt.Bytes(r.PeakLiveBytes)})");
         table.AddRow("peak heap bytes", $"{r.PeakHeapBytes:N0} ({Fmt.Bytes(r.PeakHeapBytes)})");
-        table.AddRow("ns per event", $"{r.NsPerEvent:0.0}");
+        if (r.PeakLiveBytes > 0)
+            table.AddRow("footprint", $"{(double)r.PeakHeapBytes / r.PeakLiveBytes:0.000} (peak heap / peak live)");
+        string median = f.Repetitions > 1 ? $" (median of {f.Repetitions})" : "";
+        table.AddRow("ns per event", $"{r.NsPerEvent:0.0}{median}" + (r.CpuNsPerEvent > 0 ? $", CPU {r.CpuNsPerEvent:0.0}" : ""));
+        if (f.GlibcNsPerEvent is double glibc)
+            table.AddRow("glibc ns per event", $"{glibc:0.0}{median}, ratio {f.Ratio:0.00}"
+                + (f.CpuRatio is double cpuRatio ? $"; CPU {f.GlibcCpuNsPerEvent:0.0}, ratio {cpuRatio:0.00}" : ""));
         table.AddRow("integrity", r.Integrity == "ok"
             ? $"[green]ok[/] ({Fmt.Count((ulong)r.IntegrityChecks, "walk")})"
             : $"[red]{Markup.Escape(r.Integrity)}[/]");

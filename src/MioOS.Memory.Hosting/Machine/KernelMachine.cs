@@ -1,5 +1,6 @@
 using MioOS.Memory.Heap;
 using MioOS.Memory.Hosting.Cpu;
+using MioOS.Memory.Physical;
 using MioOS.Memory.Virtual;
 using KernelHeapGrowth = MioOS.Memory.Heap.PmmHeapGrowth<MioOS.Memory.Virtual.VmmFrameMapper<MioOS.Memory.Hosting.Cpu.SimulatedCpuPort, MioOS.Memory.Virtual.PmmPageTableFrames>>;
 
@@ -47,8 +48,11 @@ public sealed class KernelMachine : IDisposable
             if (!r.IsOk)
                 throw new BootFailedException("heap", $"cannot lay the heap over 0x{pc.Layout.HeapStart:X}-0x{pc.Layout.HeapEnd:X} ({(HeapStatus)r.Status})");
             KernelHeap<KernelHeapGrowth> heap = pc.Subsystem.Heap;
-            // The heap is identity-mapped, so the direct window reaches the same bytes without the MMU's checks.
-            if (!checkedHeap && KernelHeap<KernelHeapGrowth>.Attach(pc.Window, heap.Start, new KernelHeapGrowth(pc.Pmm, paging.Mapper()), out heap) != HeapStatus.Ok)
+            // The heap and the PMM's metadata are identity-mapped, so the direct window reaches the same bytes
+            // without the MMU's checks (the VMM's mapper still goes through the MMU: it reaches page tables
+            // through the recursive slot, which only the MMU resolves).
+            PhysicalMemoryManager directPmm = PhysicalMemoryManager.Attach(pc.Window, pc.Pmm.StateAddress);
+            if (!checkedHeap && KernelHeap<KernelHeapGrowth>.Attach(pc.Window, heap.Start, new KernelHeapGrowth(directPmm, paging.Mapper()), out heap) != HeapStatus.Ok)
                 throw new BootFailedException("heap", "the heap could not be reached through the direct window");
             return new KernelMachine(pc, paging, heap);
         }

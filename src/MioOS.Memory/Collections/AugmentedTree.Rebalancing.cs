@@ -8,7 +8,11 @@ public static partial class AugmentedTree<TStore>
     private static uint HeightOf(ref TStore store, uint node) => node == 0 ? 0 : store.Links(node).Height;
 
     /// <summary>Recomputes the node's height and subtree maximum from its children; true when either changed.</summary>
-    private static bool Update(ref TStore store, uint node)
+    private static bool Update(ref TStore store, uint node) => Update(ref store, node, out _);
+
+    /// <summary><see cref="Update(ref TStore, uint)"/>, also giving the node's balance (left height minus right
+    /// height) from the same reads of its children.</summary>
+    private static bool Update(ref TStore store, uint node, out int balance)
     {
         ref TreeLinks links = ref store.Links(node);
         uint max = store.Size(node);
@@ -26,6 +30,7 @@ public static partial class AugmentedTree<TStore>
             max = Max(max, right.MaxSize);
         }
         uint height = Max(leftHeight, rightHeight) + 1;
+        balance = (int)leftHeight - (int)rightHeight;
         bool changed = height != links.Height || max != links.MaxSize;
         links.Height = height;
         links.MaxSize = max;
@@ -46,10 +51,9 @@ public static partial class AugmentedTree<TStore>
         bool reached = mustReach == 0;
         while (node != 0)
         {
-            bool changed = Update(ref store, node);
+            bool changed = Update(ref store, node, out int balance);
             if (node == mustReach)
                 reached = true;
-            int balance = Balance(ref store, node);
             if (balance > 1)
             {
                 uint left = store.Links(node).Left;

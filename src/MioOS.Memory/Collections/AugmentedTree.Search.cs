@@ -87,6 +87,34 @@ public static partial class AugmentedTree<TStore>
         return best;
     }
 
+    /// <summary><see cref="Floor"/> and <see cref="Ceiling"/> of <paramref name="key"/> in one descent (a free
+    /// merging with both neighbours needs both; two descents cost twice the cache misses).</summary>
+    public static void Neighbours(ref TStore store, uint root, uint key, out uint floor, out uint ceiling)
+    {
+        floor = 0;
+        ceiling = 0;
+        uint node = root;
+        while (node != 0)
+        {
+            uint nodeKey = store.Key(node);
+            if (nodeKey == key)
+            {
+                floor = ceiling = node;
+                return;
+            }
+            if (nodeKey < key)
+            {
+                floor = node;
+                node = store.Links(node).Right;
+            }
+            else
+            {
+                ceiling = node;
+                node = store.Links(node).Left;
+            }
+        }
+    }
+
     /// <summary>The node whose key is exactly <paramref name="key"/>, or 0.</summary>
     public static uint Find(ref TStore store, uint root, uint key)
     {

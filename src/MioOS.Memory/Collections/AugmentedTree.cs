@@ -100,6 +100,21 @@ public static partial class AugmentedTree<TStore> where TStore : struct, ITreeNo
     /// key order must hold, as for <see cref="Replace"/>.</summary>
     public static void Moved(ref TStore store, ref uint root, uint node, uint replacement)
     {
+        Relink(ref store, ref root, node, replacement);
+        SizeChanged(ref store, replacement);
+    }
+
+    /// <summary><see cref="Moved"/> for a node whose size also grew to <paramref name="newSize"/> (a free block
+    /// taking in the free block after it): the maxima are raised with <see cref="SizeGrew"/>.</summary>
+    public static void MovedAndGrew(ref TStore store, ref uint root, uint node, uint replacement, uint newSize)
+    {
+        Relink(ref store, ref root, node, replacement);
+        SizeGrew(ref store, replacement, newSize);
+    }
+
+    /// <summary>Points the parent and children of a moved node at <paramref name="replacement"/>.</summary>
+    private static void Relink(ref TStore store, ref uint root, uint node, uint replacement)
+    {
         TreeLinks links = store.Links(replacement);
         if (links.Parent == 0)
             root = replacement;
@@ -111,7 +126,21 @@ public static partial class AugmentedTree<TStore> where TStore : struct, ITreeNo
             store.Links(links.Left).Parent = replacement;
         if (links.Right != 0)
             store.Links(links.Right).Parent = replacement;
-        SizeChanged(ref store, replacement);
+    }
+
+    /// <summary>Refreshes the subtree maxima after <paramref name="node"/>'s size grew to <paramref name="newSize"/>
+    /// (a free merging with its neighbours): each maximum on the way up becomes at least the new size, without
+    /// reading any sibling, and the walk stops at the first one already that big.</summary>
+    public static void SizeGrew(ref TStore store, uint node, uint newSize)
+    {
+        while (node != 0)
+        {
+            ref TreeLinks links = ref store.Links(node);
+            if (links.MaxSize >= newSize)
+                return;
+            links.MaxSize = newSize;
+            node = links.Parent;
+        }
     }
 
     /// <summary>Refreshes the subtree maxima on the path from <paramref name="node"/> to the root after its size changed.</summary>

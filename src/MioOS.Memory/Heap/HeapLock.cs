@@ -1,24 +1,17 @@
-using System.Threading;
+using MioOS.Memory.Platform;
 
 namespace MioOS.Memory.Heap;
 
 /// <summary>
-/// A test-and-test-and-set spin lock on an <c>int</c> in heap memory. Hosted it is
-/// <see cref="Interlocked.CompareExchange(ref int, int, int)"/> (<c>lock cmpxchg</c>); the kernel's core library
-/// must provide <c>Interlocked.CompareExchange</c>/<c>Exchange</c> and <c>Volatile.Read</c> for int as
-/// intrinsics (or tiny asm helpers) for the same code to link.
+/// The heap's lock: the <c>int</c> in its control block, taken through the platform's <see cref="LayerLock"/> hook
+/// at rank <see cref="LockRank.Heap"/> (the first of heap, VMM, PMM). Held while the heap grows or gives a segment
+/// back, so growth runs heap, then PMM, then VMM; never taken twice by one call.
 /// </summary>
 internal static class HeapLock
 {
-    public static void Enter(ref int word)
-    {
-        while (Interlocked.CompareExchange(ref word, 1, 0) != 0)
-        {
-            while (Volatile.Read(ref word) != 0)
-            {
-            }
-        }
-    }
+    /// <summary>Takes the lock; the token (the saved interrupt state on the metal) goes back to <see cref="Exit"/>.</summary>
+    public static uint Enter(ref int word) => LayerLock.Enter(ref word, LockRank.Heap);
 
-    public static void Exit(ref int word) => Interlocked.Exchange(ref word, 0);
+    /// <summary>Releases the lock and restores what <see cref="Enter"/> saved.</summary>
+    public static void Exit(ref int word, uint token) => LayerLock.Exit(ref word, LockRank.Heap, token);
 }

@@ -53,6 +53,9 @@ public struct HeapStats
 
     /// <summary>Segments given back so far.</summary>
     public uint Releases;
+
+    /// <summary>Bytes of the spare segment (a wholly free grown segment kept for the next growth), 0 when none.</summary>
+    public uint SpareBytes;
 }
 
 /// <summary>The result of an integrity walk: <see cref="HeapStatus.Ok"/>, or the first problem and where.</summary>

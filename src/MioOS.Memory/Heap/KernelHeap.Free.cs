@@ -32,7 +32,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         segment = pointer < HeapLayout.HeaderSize ? -1 : FindSegment(ref c, pointer - HeapLayout.HeaderSize);
         if (segment < 0)
             return HeapStatus.ForeignPointer;
-        if ((pointer & (HeapLayout.Alignment - 1)) != 0)
+        if ((pointer & (c.Granule - 1)) != 0)
             return HeapStatus.MisalignedPointer;
         uint candidate = pointer - HeapLayout.HeaderSize;
         uint segmentEnd = c.Segments[segment * 2] + c.Segments[segment * 2 + 1];
@@ -82,7 +82,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
     {
         if (ReadHeader(ref c, next, out uint w))
         {
-            freeWord = (w & HeapLayout.UsedFlag) == 0 ? FreeCopy(next) : 0;
+            freeWord = (w & HeapLayout.UsedFlag) == 0 ? RepairFreeCopy(ref c, next, w) : 0;
             return (w & HeapLayout.UsedFlag) == 0;
         }
         Report(ref c, HeapStatus.HeaderCorrupted, next);
@@ -162,9 +162,24 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
             AddFree(ref c, block, size, last);
         }
 
-        if (HeapLayout.ReleaseEmptySegments && mergedStart == segmentStart && mergedSize == segmentLength
-            && segmentStart != c.InitialStart)
+        if (mergedStart == segmentStart && mergedSize == segmentLength && segmentStart != c.InitialStart)
+            SegmentEmptied(ref c, segment);
+    }
+
+    /// <summary>A grown segment became wholly free: it becomes the spare (the older spare goes back), or goes back
+    /// at once when it is bigger than <see cref="HeapLayout.SpareSegmentMaxBytes"/>.</summary>
+    private void SegmentEmptied(ref HeapControl c, int segment)
+    {
+        uint start = c.Segments[segment * 2];
+        if (!HeapLayout.KeepOneSpareSegment || c.Segments[segment * 2 + 1] > HeapLayout.SpareSegmentMaxBytes)
+        {
             ReleaseSegment(ref c, segment);
+            return;
+        }
+        uint older = c.SpareSegment;
+        c.SpareSegment = start;
+        if (older != 0 && older != start)
+            ReleaseSegment(ref c, FindSegment(ref c, older));
     }
 
     private uint ReallocateLocked(ref HeapControl c, uint pointer, uint size, out HeapStatus status)
@@ -182,7 +197,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
             Report(ref c, status, status == HeapStatus.HeaderCorrupted && block != 0 ? block : pointer);
             return 0;
         }
-        uint need = HeapLayout.BlockSizeFor(size);
+        uint need = HeapLayout.BlockSizeFor(size, c.Granule);
         if (need == 0)
         {
             status = HeapStatus.SizeOverflow;

@@ -87,6 +87,66 @@ public class ReplayCommandTests
         }
     }
 
+    [Fact]
+    public void Replay_compare_glibc_replays_each_trace_through_both_and_gives_the_ratio()
+    {
+        string a = TempTrace("m 0 100\nc 1 10 10\nr 0 2 300\nf 1\na 3 4096 10\nf 2\nm 4 262144\nf 4\n");
+        try
+        {
+            var r = Support.Cli.Run("replay", a, a, "--compare", "glibc", "--repeat", "3", "--json");
+            Assert.Equal(0, r.ExitCode);
+            var all = r.Json.AsArray();
+            Assert.Equal(2, all.Count);
+            foreach (var o in all)
+            {
+                Assert.Equal(3, (long)o!["repetitions"]!);
+                double ours = (double)o["nsPerEvent"]!, glibc = (double)o["glibc"]!["nsPerEvent"]!;
+                Assert.True(ours > 0 && glibc > 0);
+                Assert.Equal(Math.Round(ours / glibc, 2), (double)o["ratio"]!, 1);
+                Assert.Equal(10 + 262_144, (long)o["peakLiveBytes"]!); // the aligned 10 bytes and the 256 KiB block
+            }
+        }
+        finally
+        {
+            File.Delete(a);
+        }
+    }
+
+    [Fact]
+    public void Replay_without_compare_has_no_glibc_figures()
+    {
+        string a = TempTrace("m 0 100\nf 0\n");
+        try
+        {
+            var r = Support.Cli.Run("replay", a, "--json");
+            Assert.Equal(0, r.ExitCode);
+            Assert.Null(r.Json["glibc"]);
+            Assert.Equal(1, (long)r.Json["repetitions"]!);
+        }
+        finally
+        {
+            File.Delete(a);
+        }
+    }
+
+    [Theory]
+    [InlineData("--repeat", "0")]
+    [InlineData("--compare", "jemalloc")]
+    public void Replay_refuses_a_bad_repeat_or_comparison(string option, string value)
+    {
+        string a = TempTrace("m 0 100\n");
+        try
+        {
+            var r = Support.Cli.Run("replay", a, option, value);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains(value, r.Stderr);
+        }
+        finally
+        {
+            File.Delete(a);
+        }
+    }
+
     [Theory]
     [InlineData("m 0 100\nm 1 x\n", ":2:")]
     [InlineData("m 0 100\nf 0\nf 0\n", ":3:")]

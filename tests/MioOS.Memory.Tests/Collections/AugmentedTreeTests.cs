@@ -53,8 +53,13 @@ public class AugmentedTreeTests
         public void Resize(uint key, uint size)
         {
             uint id = NodeOfKey[key];
+            uint old = Store.Sizes[id];
             Store.Sizes[id] = size;
-            AugmentedTree<ArrayStore>.SizeChanged(ref Store, id);
+            // A growth may take the cheaper walk that reads no sibling; the validation after every step checks both.
+            if (size >= old)
+                AugmentedTree<ArrayStore>.SizeGrew(ref Store, id, size);
+            else
+                AugmentedTree<ArrayStore>.SizeChanged(ref Store, id);
         }
 
         /// <summary>Moves the node of <paramref name="key"/> to a fresh id (as a heap block moving in memory).</summary>
@@ -102,6 +107,8 @@ public class AugmentedTreeTests
             uint ceiling = NodeOfKey.Where(kv => kv.Key >= key).Select(kv => kv.Value).FirstOrDefault();
             Assert.Equal(floor, AugmentedTree<ArrayStore>.Floor(ref Store, Root, key));
             Assert.Equal(ceiling, AugmentedTree<ArrayStore>.Ceiling(ref Store, Root, key));
+            AugmentedTree<ArrayStore>.Neighbours(ref Store, Root, key, out uint below, out uint above);
+            Assert.Equal((floor, ceiling), (below, above));
             Assert.Equal(NodeOfKey.GetValueOrDefault(key), AugmentedTree<ArrayStore>.Find(ref Store, Root, key));
         }
     }

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The fair comparison: every trace of data/traces replayed by one small C program (replay.c), the same binary in
+# one process per run, LD_PRELOAD selecting the malloc: glibc's (none), ours (libmioos_malloc.so), jemalloc
+# (libjemalloc.so.2) and mimalloc (libmimalloc.so.2); runs interleaved, medians of wall and CPU ns per event and of
+# the replay's peak RSS. Then the real programs of the malloc tests, wall time under ours against glibc's.
+#
+#   bench/malloc-compare/run.sh [RUNS]      (default 5; prints Markdown tables)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+runs=${1:-5}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+dotnet build src/MioOS.Memory.Malloc -c Release -nologo -v:q >/dev/null
+ours=$PWD/artifacts/lib/linux-x64/libmioos_malloc.so
+find_lib() { ldconfig -p | awk -v n="$1" '$1 == n { print $NF; exit }'; }
+jemalloc=$(find_lib libjemalloc.so.2)
+mimalloc=$(find_lib libmimalloc.so.2)
+[ -n "$jemalloc" ] && [ -n "$mimalloc" ] || { echo "malloc-compare: libjemalloc2 and libmimalloc2.0 are needed (scripts/debian-packages)" >&2; exit 2; }
+gcc -O2 -o "$work/replay" bench/malloc-compare/replay.c
+
+names=(glibc mioos jemalloc mimalloc)
+preloads=("" "$ours" "$jemalloc" "$mimalloc")
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+echo "malloc-compare: $(date -u '+%Y-%m-%d %H:%M UTC'), $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $runs runs each"
+echo
+echo "| trace | malloc | wall ns/event | CPU ns/event | peak RSS (KiB) |"
+echo "| --- | --- | ---: | ---: | ---: |"
+for trace in data/traces/*.trace.gz; do
+    name=$(basename "$trace" .trace.gz)
+    zcat "$trace" > "$work/trace"
+    for ((r = 0; r < runs; r++)); do
+        for i in "${!names[@]}"; do
+            LD_PRELOAD=${preloads[$i]} "$work/replay" "$work/trace" >> "$work/$name.${names[$i]}"
+        done
+    done
+    for i in "${!names[@]}"; do
+        f="$work/$name.${names[$i]}"
+        echo "| $name | ${names[$i]} | $(awk '{print $4}' "$f" | median) | $(awk '{print $6}' "$f" | median) | $(awk '{print $8}' "$f" | median) |"
+    done
+done
+
+# The real programs (tests/MioOS.Memory.Tests/Malloc/programs), wall time of the whole command, glibc vs ours.
+programs=tests/MioOS.Memory.Tests/Malloc/programs
+gcc -O2 -w -pthread -o "$work/threads" "$programs/threads.c"
+commands=(
+    "python3 workload.py|env PYTHONMALLOC=malloc /usr/bin/python3 $programs/workload.py"
+    "python3 threads.py|env PYTHONMALLOC=malloc /usr/bin/python3 $programs/threads.py"
+    "gcc -O2 (threads.c)|gcc -O2 -S -o /dev/null $programs/threads.c"
+    "git workload|sh -c 'd=\$(mktemp -d) && cd \$d && sh $PWD/$programs/git-workload.sh && rm -rf \$d'"
+    "perl wordfreq.pl|perl $programs/wordfreq.pl"
+    "sqlite3 workload.sql|sh -c 'sqlite3 :memory: < $programs/workload.sql'"
+    "8 threads + fork (threads.c)|$work/threads"
+)
+seconds() { local start end; start=$(date +%s%N); LD_PRELOAD=$1 bash -c "$2" >/dev/null 2>&1; end=$(date +%s%N); echo "$(( (end - start) / 1000000 ))"; }
+echo
+echo "| program | glibc (ms) | ours (ms) | ours / glibc |"
+echo "| --- | ---: | ---: | ---: |"
+for entry in "${commands[@]}"; do
+    label=${entry%%|*}
+    command=${entry#*|}
+    : > "$work/g"; : > "$work/o"
+    for ((r = 0; r < runs; r++)); do
+        seconds "" "$command" >> "$work/g"
+        seconds "$ours" "$command" >> "$work/o"
+    done
+    g=$(median < "$work/g"); o=$(median < "$work/o")
+    echo "| $label | $g | $o | $(awk -v g="$g" -v o="$o" 'BEGIN { printf "%.2f", o / g }') |"
+done
