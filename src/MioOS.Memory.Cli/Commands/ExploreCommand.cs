@@ -2,7 +2,6 @@ using System;
 using System.CommandLine;
 using System.Diagnostics;
 using System.IO;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Threading;
 using MioOS.Memory.Cli.Explore;
@@ -23,13 +22,13 @@ internal static class ExploreCommand
     {
         var machine = new MachineOptions(json: false);
         var paging = new PagingOptions();
-        var port = new Option<int>("--port") { Description = $"the port on 127.0.0.1 (default {DefaultPort}; 0: any free port)", DefaultValueFactory = _ => DefaultPort, HelpName = "N" };
+        var port = new Option<int>("--port") { Description = "the port on 127.0.0.1 (0: any free port)", DefaultValueFactory = _ => DefaultPort, HelpName = "N" };
         var open = new Option<bool>("--open") { Description = "open the page in the desktop's browser" };
         var traces = new Option<DirectoryInfo?>("--traces") { Description = "the traces the page can play (default: data/traces of the checkout)", HelpName = "DIR" };
         var command = new Command("explore", "Serve a page on 127.0.0.1 that shows the memory manager working live: physical memory, page tables and heap drawn as they change, a console for every shell command, a trace player").With(
         [
             "mioos-mm explore --open                 # http://127.0.0.1:5280/ in the browser; Ctrl-C stops",
-            "mioos-mm explore -m 5G --cpu max         # high memory, 4 MiB pages above 4 GiB",
+            "mioos-mm explore -m 5G --cpu max        # high memory, 4 MiB pages above 4 GiB",
             "mioos-mm explore --port 0               # any free port (the URL is printed)",
         ],
         [
@@ -54,9 +53,10 @@ internal static class ExploreCommand
             {
                 server = ExploreServer.StartAsync(session, portNumber).GetAwaiter().GetResult();
             }
-            catch (IOException e) when (e.InnerException is SocketException || e.GetType().Name == "AddressInUseException")
+            catch (IOException e)
             {
-                t.Fail($"cannot listen on 127.0.0.1:{portNumber}: {e.Message} (give another --port, or 0 for any free one)");
+                // Kestrel's "Failed to bind to address ...: address already in use" (or not permitted).
+                t.Fail($"cannot listen on 127.0.0.1:{portNumber}: {(e.InnerException ?? e).Message} (give another --port, or 0 for any free one)");
                 return ExitCodes.Failed;
             }
             using var stop = new ManualResetEventSlim();

@@ -147,7 +147,7 @@ public class ExploreBrowserTests(BrowserFixture browser) : IClassFixture<Browser
         await page.PressAsync("#walk-input", "Enter");
         await page.Locator("#pagetables rect.walked[data-table='0']").WaitForAsync();
         Assert.Equal("false", await page.EvaluateAsync<string>("() => String(document.getElementById('trace-position').textContent.includes('console calls'))"));
-        await page.ScreenshotAsync(new() { Path = ScreenshotPath(), FullPage = true });
+        await page.ScreenshotAsync(new() { Path = ScreenshotPath(), FullPage = true, Animations = ScreenshotAnimations.Disabled });
         Assert.Empty(errors);
         await page.CloseAsync();
     }
