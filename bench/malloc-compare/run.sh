@@ -60,7 +60,13 @@ commands=(
     "sqlite3 workload.sql|sh -c 'sqlite3 :memory: < $programs/workload.sql'"
     "threads.c (8 threads, fork)|$work/threads"
 )
-milliseconds() { local start end; start=$(date +%s%N); LD_PRELOAD=$1 bash -c "$2" >/dev/null 2>&1; end=$(date +%s%N); echo "$(( (end - start) / 1000000 ))"; }
+milliseconds() {
+    local start end
+    start=$(date +%s%N)
+    LD_PRELOAD=$1 bash -c "$2" >/dev/null 2>&1 || echo "malloc-compare: failed with LD_PRELOAD=$1: $2" >&2
+    end=$(date +%s%N)
+    echo "$(( (end - start) / 1000000 ))"
+}
 for entry in "${commands[@]}"; do
     label=${entry%%|*}
     command=${entry#*|}
