@@ -32,6 +32,8 @@ internal static unsafe class Shootdown
         public fixed int Requested[Processors.MaxCpus];   // the request generation each CPU is asked to answer
         public fixed int Answered[Processors.MaxCpus];    // the last generation it answered
         public fixed uint Received[Processors.MaxCpus];   // requests answered (a figure for the log)
+        public fixed uint WhileSpinning[Processors.MaxCpus]; // of those, answered while spinning for a layer lock
+        public fixed uint SpinLooks[Processors.MaxCpus];  // turns of a layer lock's spin loop
         public fixed uint Request[PagesPerRequest];
     }
 
@@ -48,10 +50,16 @@ internal static unsafe class Shootdown
     /// <summary>Requests CPU <paramref name="index"/> answered.</summary>
     public static uint Answered(int index) => s_cpu.Received[index];
 
+    /// <summary>Requests CPU <paramref name="index"/> answered while it spun for a layer lock with interrupts off.</summary>
+    public static uint AnsweredWhileSpinning(int index) => s_cpu.WhileSpinning[index];
+
+    /// <summary>Turns CPU <paramref name="index"/> made in layer locks' spin loops (each one looks for a request).</summary>
+    public static uint SpinLooks(int index) => Volatile.Read(ref s_cpu.SpinLooks[index]);
+
     /// <summary>Hooks the metal lock and CPU seam (kernel only: the C library runs on the caller's CPUs).</summary>
     public static void Enable()
     {
-        MetalLock.InstallMultiprocessor(&AnswerPending, &Entered, &Released);
+        MetalLock.InstallMultiprocessor(&AnswerWhileSpinning, &Entered, &Released);
         MetalCpu.InstallRemoteInvalidation(&Queue);
         s_enabled = true;
     }
@@ -116,16 +124,25 @@ internal static unsafe class Shootdown
         Interlocked.Exchange(ref s_sendLock, 0);
     }
 
-    /// <summary>Answers a request addressed to this CPU, if one is pending: from the IPI, and from every spin loop
-    /// that waits with interrupts off.</summary>
-    public static void AnswerPending()
+    /// <summary>The layer lock's spin loop: interrupts are off there, so a request is answered by looking.</summary>
+    private static void AnswerWhileSpinning()
+    {
+        int me = Processors.Current;
+        s_cpu.SpinLooks[me]++;
+        if (AnswerPending())
+            s_cpu.WhileSpinning[me]++;
+    }
+
+    /// <summary>Answers a request addressed to this CPU, if one is pending (true then): from the IPI, and from every
+    /// spin loop that waits with interrupts off.</summary>
+    public static bool AnswerPending()
     {
         if (!LocalApic.IsMapped)
-            return;
+            return false;
         int me = Processors.Current;
         int requested = Volatile.Read(ref s_cpu.Requested[me]);
         if (requested == Volatile.Read(ref s_cpu.Answered[me]))
-            return;
+            return false;
         int count = Volatile.Read(ref s_requestCount);
         if (count < 0)
             NativeSmp.FlushTlb();
@@ -133,6 +150,7 @@ internal static unsafe class Shootdown
             Native.InvalidatePage(s_cpu.Request[i]);
         s_cpu.Received[me]++;
         Volatile.Write(ref s_cpu.Answered[me], requested);
+        return true;
     }
 
     /// <summary>The IPI's handler (from the trap path, interrupts off).</summary>

@@ -19,6 +19,8 @@ internal static unsafe class SmpTests
         Stress();
         if (Processors.OnlineCount >= 2)
             ShootdownStaleReads();
+        if (Processors.OnlineCount >= 3)
+            ShootdownAnsweredWhileSpinning();
     }
 
     private static bool Discover()
@@ -173,7 +175,9 @@ internal static unsafe class SmpTests
             Serial.WriteDec(CpuResults.Figure(cpu, ShootdownTest.ReaderTest));
             Serial.Write(" stable reads, ");
             Serial.WriteDec(Shootdown.Answered(cpu));
-            Serial.Write(" requests answered ");
+            Serial.Write(" requests answered (");
+            Serial.WriteDec(Shootdown.AnsweredWhileSpinning(cpu));
+            Serial.Write(" spinning for a lock) ");
             uint failed = CpuResults.Failed(cpu, ShootdownTest.ReaderTest);
             if (failed == 1)
                 SelfTestLog.Fail("stale translation read", CpuResults.Detail(cpu, ShootdownTest.ReaderTest));
@@ -187,5 +191,25 @@ internal static unsafe class SmpTests
         Serial.Write(" shootdowns sent ");
         SelfTestLog.Check(ShootdownTest.WriterFailed == 0 && ShootdownTest.Finish() && Shootdown.Sent != sentBefore,
             "free_page or alloc_page refused, or no shootdown sent");
+    }
+
+    private static void ShootdownAnsweredWhileSpinning()
+    {
+        SelfTestLog.Begin("smp.shootdown.spinning");
+        if (!SpinAnswerTest.Prepare())
+        {
+            SelfTestLog.Fail("no page to unmap");
+            return;
+        }
+        CpuJobs.RunOnAll(&SpinAnswerTest.Run);
+        Serial.Write("cpu");
+        Serial.WriteDec((ulong)SpinAnswerTest.Spinner);
+        Serial.Write(" answered ");
+        Serial.WriteDec(SpinAnswerTest.SpinAnswers);
+        Serial.Write(" while spinning for a lock cpu");
+        Serial.WriteDec((ulong)SpinAnswerTest.Holder);
+        Serial.Write(" held ");
+        SelfTestLog.Check(!SpinAnswerTest.GaveUp && SpinAnswerTest.SpinAnswers != 0 && SpinAnswerTest.Finish(),
+            "no answer from the spin loop");
     }
 }
