@@ -99,6 +99,9 @@ typedef int32_t mm_status;            /* MM_OK (0) or a negative MM_E... code */
 #define MM_E_HEAP_CONTROL_CORRUPTED    (-86) /* the heap's control block or segment table is damaged */
 #define MM_E_HEAP_CROSS_CHECK          (-87) /* the free tree's answer differed from a linear first-fit scan */
 #define MM_E_HEAP_BAD_GROWTH           (-88) /* the heap was given a growth range it cannot use */
+#define MM_E_HEAP_CANARY_OVERWRITTEN   (-89) /* debug option: the bytes past the size asked for were overwritten */
+#define MM_E_HEAP_WRITE_AFTER_FREE     (-78) /* debug option: a freed block's poison was overwritten */
+#define MM_E_HEAP_BAD_FREE_LINK        (-79) /* a free-tree link was not a free block: the tree was rebuilt */
 /* mm_check: the PMM's integrity walk */
 #define MM_E_PMM_BAD_MAGIC             (-90) /* the PMM's control block magic is gone */
 #define MM_E_PMM_BROKEN_TREE           (-91) /* a PMM tree's links, order, heights or maxima are inconsistent */

@@ -24,6 +24,9 @@ enum mioos_heap_status {
     MIOOS_HEAP_CONTROL_CORRUPTED = 13,
     MIOOS_HEAP_CROSS_CHECK_MISMATCH = 14,
     MIOOS_HEAP_BAD_GROWTH = 15,
+    MIOOS_HEAP_CANARY_OVERWRITTEN = 16,
+    MIOOS_HEAP_WRITE_AFTER_FREE = 17,
+    MIOOS_HEAP_BAD_FREE_LINK = 18,
 };
 
 /* The largest request the heap accepts (HeapLayout.MaxRequest). */

@@ -81,6 +81,9 @@ const char *mioos_status_name(uint32_t status)
     case MIOOS_HEAP_CONTROL_CORRUPTED: return "control block corrupted";
     case MIOOS_HEAP_CROSS_CHECK_MISMATCH: return "cross-check mismatch";
     case MIOOS_HEAP_BAD_GROWTH: return "bad growth";
+    case MIOOS_HEAP_CANARY_OVERWRITTEN: return "overrun (tail canary overwritten)";
+    case MIOOS_HEAP_WRITE_AFTER_FREE: return "write after free (poison overwritten)";
+    case MIOOS_HEAP_BAD_FREE_LINK: return "free-tree link overwritten (tree rebuilt)";
     default: return "unknown status";
     }
 }

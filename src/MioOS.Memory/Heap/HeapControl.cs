@@ -80,6 +80,17 @@ internal unsafe struct HeapControl
     /// range without <see cref="HeapLayout.SegmentLead"/> and the tail of <see cref="HeapLayout.SegmentOverhead"/>).</summary>
     public fixed uint Segments[HeapLayout.MaxSegments * 2];
 
+    /// <summary>The first free-tree link seen pointing at something that cannot be a free block, 0 when none is
+    /// pending (the heap rebuilds the tree before its call returns).</summary>
+    public uint BadLink;
+
+    /// <summary>Free-tree links refused so far (each followed by a rebuild of the tree).</summary>
+    public uint BadLinks;
+
+    /// <summary>Where the tree's code reads and writes the links of a refused node: harmless zeros, reset at every
+    /// refusal, so a walk that reaches a bad link ends there instead of faulting.</summary>
+    public Collections.TreeLinks Scratch;
+
     /// <summary>"MioH".</summary>
     public const uint ExpectedMagic = 0x48_6F_69_4D;
 }

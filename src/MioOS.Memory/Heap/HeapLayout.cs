@@ -44,6 +44,22 @@ public static class HeapLayout
     /// Krealloc gives back, and for what is left of a neighbour Krealloc grows into).</summary>
     public const uint SplitThreshold = MinBlock;
 
+    /// <summary>What <see cref="HeapOptions.Debug"/> adds to a request: at least <see cref="MinCanary"/> canary bytes and
+    /// the word at the block end that keeps the size asked for (so the canary's start can be found again).</summary>
+    public const uint DebugTrailer = MinCanary + 4;
+
+    /// <summary>The fewest canary bytes a block has with <see cref="HeapOptions.Debug"/> (an overrun of 1 byte is seen).</summary>
+    public const uint MinCanary = 4;
+
+    /// <summary>The tail canary's byte, between the size asked for and the size word at the block end.</summary>
+    public const byte CanaryByte = 0xCA;
+
+    /// <summary>The byte a freed block's payload is filled with beyond <see cref="PoisonOffset"/>.</summary>
+    public const byte PoisonByte = 0xDE;
+
+    /// <summary>Where a free block's poison starts: after its header, tree links and header copy.</summary>
+    public const uint PoisonOffset = MinBlock;
+
     /// <summary>The largest request the heap accepts (so that the block size cannot overflow 32 bits).</summary>
     public const uint MaxRequest = 0x7FFF_0000;
 
@@ -119,6 +135,25 @@ public static class HeapLayout
     /// <summary>The block size a request of <paramref name="size"/> bytes needs (header included, at least
     /// <see cref="MinBlock"/>), or 0 when <paramref name="size"/> is 0 or above <see cref="MaxRequest"/>.</summary>
     public static uint BlockSizeFor(uint size) => BlockSizeFor(size, KernelGranule);
+
+    /// <summary><see cref="BlockSizeFor(uint, uint)"/>, with <see cref="DebugTrailer"/> added to the request when
+    /// <paramref name="debug"/> (<see cref="HeapOptions.Debug"/>).</summary>
+    public static uint BlockSizeFor(uint size, uint granule, bool debug) =>
+        BlockSizeFor(debug && size != 0 && size <= MaxRequest ? size + DebugTrailer : size, granule);
+
+    /// <summary>The check word of a header at <paramref name="address"/> holding <paramref name="word"/> in a heap salted
+    /// with <paramref name="secret"/>: a mix of the three, so a header overwritten by anything else (an overrun, a stray
+    /// write) or a payload word read as a header is caught.</summary>
+    public static uint CheckWord(uint address, uint word, uint secret)
+    {
+        uint h = address * 0x9E3779B1u ^ word ^ secret;
+        h ^= h >> 16;
+        h *= 0x85EBCA6Bu;
+        h ^= h >> 13;
+        h *= 0xC2B2AE35u;
+        h ^= h >> 16;
+        return h ^ 0x5A5A5A5Au;
+    }
 
     /// <summary><see cref="BlockSizeFor(uint)"/> with the block size rounded up to <paramref name="granule"/>.</summary>
     public static uint BlockSizeFor(uint size, uint granule)

@@ -54,6 +54,9 @@ public struct HeapStats
     /// <summary>Segments given back so far.</summary>
     public uint Releases;
 
+    /// <summary>Free-tree links refused so far (<see cref="HeapStatus.BadFreeLink"/>): each was followed by a rebuild of the tree.</summary>
+    public uint BadLinks;
+
     /// <summary>Bytes of the spare segment (a wholly free grown segment kept for the next growth), 0 when none.</summary>
     public uint SpareBytes;
 }

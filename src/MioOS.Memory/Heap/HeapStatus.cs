@@ -52,6 +52,21 @@ public enum HeapStatus : uint
 
     /// <summary>The growth source returned a range the heap cannot use (misaligned, too small, overlapping).</summary>
     BadGrowth,
+
+    /// <summary>Misuse (<see cref="HeapOptions.Debug"/>): the tail canary, the bytes between the size asked for and the
+    /// block end, was overwritten: an overrun that stayed inside the block. Found by kfree, krealloc or the integrity
+    /// walk; the block is not freed.</summary>
+    CanaryOverwritten,
+
+    /// <summary>Misuse (<see cref="HeapOptions.Debug"/>): a freed block's poison (the pattern over its payload beyond the
+    /// free tree's links) was overwritten: a write after free. Found when the bytes are handed out again (reported,
+    /// the allocation goes on) or by the integrity walk.</summary>
+    WriteAfterFree,
+
+    /// <summary>Corruption: a free-tree link pointed at something that cannot be a free block (outside every segment,
+    /// off the granule, or a header that is not a valid free one), as a write after free over a freed block's first
+    /// bytes leaves it. The link is not followed; the tree is rebuilt from a walk of the segments and the call goes on.</summary>
+    BadFreeLink,
 }
 
 /// <summary>Options fixed when the heap is created.</summary>
@@ -64,4 +79,11 @@ public enum HeapOptions : uint
     /// <summary>Test switch: every placement found through the free tree is checked against a linear first-fit
     /// scan of the block list (as Linux's DEBUG_AUGMENT_LOWEST_MATCH_CHECK). O(n) per call.</summary>
     CrossCheck = 1,
+
+    /// <summary>Debug switch: tail canaries and scrubbing of freed blocks (as SerenityOS's kmalloc scrubs). Every block
+    /// ends with the size asked for (a word) and at least <see cref="HeapLayout.MinCanary"/> bytes of
+    /// <see cref="HeapLayout.CanaryByte"/> before it, checked by kfree, krealloc and the integrity walk; a freed block's
+    /// payload beyond the free tree's links is filled with <see cref="HeapLayout.PoisonByte"/>, checked when the bytes
+    /// are handed out again. Blocks grow by <see cref="HeapLayout.DebugTrailer"/> bytes; placement stays first fit.</summary>
+    Debug = 2,
 }

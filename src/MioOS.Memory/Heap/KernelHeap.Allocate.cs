@@ -10,7 +10,8 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         status = HeapStatus.Ok;
         if (size == 0)
             return 0;
-        uint need = HeapLayout.BlockSizeFor(size, c.Granule);
+        bool debug = IsDebug(ref c);
+        uint need = HeapLayout.BlockSizeFor(size, c.Granule, debug);
         if (need == 0)
         {
             status = HeapStatus.SizeOverflow;
@@ -20,6 +21,8 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         do
         {
             uint block = FindFit(ref c, need);
+            if (RecoverFreeTree(ref c))
+                block = FindFit(ref c, need); // the search met a bad link: search the rebuilt tree
             if (block == 0)
             {
                 if (!Grow(ref c, need) || (block = FindFit(ref c, need)) == 0)
@@ -29,8 +32,11 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
                 }
             }
             payload = Carve(ref c, block, 0, need);
+            RecoverFreeTree(ref c);
         }
         while (payload == 0); // a size the search trusted was overwritten: repaired, search again
+        if (debug)
+            ArmCanary(payload - HeapLayout.HeaderSize, size);
         return payload;
     }
 
@@ -46,7 +52,8 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         status = HeapStatus.Ok;
         if (size == 0)
             return 0;
-        uint need = HeapLayout.BlockSizeFor(size, c.Granule);
+        bool debug = IsDebug(ref c);
+        uint need = HeapLayout.BlockSizeFor(size, c.Granule, debug);
         uint sure = need == 0 ? 0 : HeapLayout.AlignedGuarantee(need, alignment, c.Granule);
         if (sure == 0)
         {
@@ -57,6 +64,8 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         do
         {
             uint block = FindAlignedFit(ref c, need, alignment, out uint lead);
+            if (RecoverFreeTree(ref c))
+                block = FindAlignedFit(ref c, need, alignment, out lead);
             if (block == 0)
             {
                 if (!Grow(ref c, sure) || (block = FindAlignedFit(ref c, need, alignment, out lead)) == 0)
@@ -66,15 +75,18 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
                 }
             }
             payload = Carve(ref c, block, lead, need);
+            RecoverFreeTree(ref c);
         }
         while (payload == 0); // a size the search trusted was overwritten: repaired, search again
+        if (debug)
+            ArmCanary(payload - HeapLayout.HeaderSize, size);
         return payload;
     }
 
     /// <summary>The lowest-addressed free block of at least <paramref name="need"/> bytes, or 0.</summary>
     private uint FindFit(ref HeapControl c, uint need)
     {
-        FreeBlockStore store = new(_window);
+        FreeBlockStore store = new(_window, _control);
         uint block = AugmentedTree<FreeBlockStore>.LowestFit(ref store, c.Root, need);
         if ((c.Options & (uint)HeapOptions.CrossCheck) != 0)
             CrossCheck(ref c, block, LinearFit(ref c, need, 0, out _));
@@ -87,7 +99,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
     /// tried in address order, and the first one of the guaranteed size ends the scan at the latest.</summary>
     private uint FindAlignedFit(ref HeapControl c, uint need, uint alignment, out uint lead)
     {
-        FreeBlockStore store = new(_window);
+        FreeBlockStore store = new(_window, _control);
         uint block = AugmentedTree<FreeBlockStore>.LowestFit(ref store, c.Root, need);
         lead = uint.MaxValue;
         while (block != 0)
@@ -136,6 +148,8 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
             tail = 0;
         }
         uint at = block + lead;
+        if (IsDebug(ref c))
+            CheckPoison(ref c, block, size, at, at + need + (tail == 0 ? 0 : HeapLayout.MinBlock));
         if (lead == 0)
         {
             if (tail == 0)

@@ -6,19 +6,7 @@ namespace MioOS.Memory.Heap;
 // Block headers, free-block bookkeeping and the segment table: the primitives the operations are built from.
 public readonly unsafe partial struct KernelHeap<TGrowth>
 {
-    /// <summary>The check word of the header at <paramref name="address"/> holding <paramref name="word"/>: a mix
-    /// of both and the heap's salt, so a header overwritten by anything else (an overrun, a stray write) or a
-    /// payload word read as a header is caught.</summary>
-    private static uint CheckWord(uint address, uint word, uint secret)
-    {
-        uint h = address * 0x9E3779B1u ^ word ^ secret;
-        h ^= h >> 16;
-        h *= 0x85EBCA6Bu;
-        h ^= h >> 13;
-        h *= 0xC2B2AE35u;
-        h ^= h >> 16;
-        return h ^ 0x5A5A5A5Au;
-    }
+    private static uint CheckWord(uint address, uint word, uint secret) => HeapLayout.CheckWord(address, word, secret);
 
     private void WriteHeader(ref HeapControl c, uint address, uint word)
     {
@@ -51,7 +39,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         {
             Report(ref c, HeapStatus.HeaderCorrupted, block);
             _window.Write(block + HeapLayout.FreeCopyOffset, header);
-            FreeBlockStore store = new(_window);
+            FreeBlockStore store = new(_window, _control);
             AugmentedTree<FreeBlockStore>.SizeChanged(ref store, block);
         }
         return header;
@@ -67,7 +55,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
     private void AddFree(ref HeapControl c, uint block, uint size, uint last)
     {
         WriteFree(ref c, block, size | last);
-        FreeBlockStore store = new(_window);
+        FreeBlockStore store = new(_window, _control);
         AugmentedTree<FreeBlockStore>.Insert(ref store, ref c.Root, block);
         c.FreeBytes += size;
         c.FreeBlocks++;
@@ -78,7 +66,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
     /// <summary>Takes the free block out of the index (its memory is about to be used or merged).</summary>
     private void RemoveFree(ref HeapControl c, uint block, uint size, uint last)
     {
-        FreeBlockStore store = new(_window);
+        FreeBlockStore store = new(_window, _control);
         AugmentedTree<FreeBlockStore>.Remove(ref store, ref c.Root, block);
         c.FreeBytes -= size;
         c.FreeBlocks--;
@@ -90,7 +78,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
     private void ResizeFree(ref HeapControl c, uint block, uint oldSize, uint oldLast, uint newSize, uint newLast)
     {
         WriteFree(ref c, block, newSize | newLast);
-        FreeBlockStore store = new(_window);
+        FreeBlockStore store = new(_window, _control);
         if (newSize >= oldSize)
             AugmentedTree<FreeBlockStore>.SizeGrew(ref store, block, newSize);
         else
@@ -108,7 +96,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
     {
         // The two places may overlap (krealloc growing by 8 bytes moves the neighbour's start by 8): save the
         // links before the new header and copy land on them.
-        FreeBlockStore store = new(_window);
+        FreeBlockStore store = new(_window, _control);
         TreeLinks links = store.Links(block);
         WriteFree(ref c, newBlock, newSize | newLast);
         store.Links(newBlock) = links;
@@ -126,7 +114,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
     /// <summary>The free block starting exactly at <paramref name="block"/>, per the tree (0 when none).</summary>
     private uint FindFree(ref HeapControl c, uint block)
     {
-        FreeBlockStore store = new(_window);
+        FreeBlockStore store = new(_window, _control);
         return AugmentedTree<FreeBlockStore>.Find(ref store, c.Root, block);
     }
 
@@ -196,6 +184,8 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         c.TotalBytes += length;
         c.Grows++;
         AddFree(ref c, start, length, HeapLayout.LastFlag);
+        if (IsDebug(ref c))
+            Poison(start + HeapLayout.PoisonOffset, start + length);
         return true;
     }
 

@@ -15,7 +15,14 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
             Report(ref c, status, status == HeapStatus.HeaderCorrupted && block != 0 ? block : pointer);
             return status;
         }
+        if (IsDebug(ref c) && !CanaryHolds(block, word))
+        {
+            // Refused like any misuse: the block stays as it is, the overwritten bytes the evidence.
+            Report(ref c, HeapStatus.CanaryOverwritten, block);
+            return HeapStatus.CanaryOverwritten;
+        }
         FreeBlock(ref c, block, word, segment);
+        RecoverFreeTree(ref c);
         return HeapStatus.Ok;
     }
 
@@ -57,7 +64,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         {
             if (!ReadHeader(ref c, at, out uint w))
             {
-                if (FindFree(ref c, at) == 0)
+                if (FindFree(ref c, at) == 0 || c.BadLink != 0)
                 {
                     block = at;
                     return HeapStatus.HeaderCorrupted;
@@ -86,7 +93,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
             return (w & HeapLayout.UsedFlag) == 0;
         }
         Report(ref c, HeapStatus.HeaderCorrupted, next);
-        if (FindFree(ref c, next) != 0)
+        if (FindFree(ref c, next) != 0 && c.BadLink == 0)
         {
             freeWord = FreeCopy(next);
             WriteHeader(ref c, next, freeWord);
@@ -115,9 +122,9 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         uint previous = 0, previousWord = 0;
         if (block != segmentStart)
         {
-            FreeBlockStore store = new(_window);
+            FreeBlockStore store = new(_window, _control);
             uint floor = AugmentedTree<FreeBlockStore>.Floor(ref store, c.Root, block - 1);
-            if (floor >= segmentStart && floor != 0)
+            if (floor >= segmentStart && floor != 0 && c.BadLink == 0) // a bad link: the rebuild merges instead
             {
                 uint w = FreeCopy(floor);
                 if (floor + (w & ~HeapLayout.FlagMask) == block)
@@ -162,6 +169,13 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
             AddFree(ref c, block, size, last);
         }
 
+        if (IsDebug(ref c))
+        {
+            // The freed bytes and the head of a free next block merged in, less the merged block's own head.
+            uint from = mergedStart == block ? block + HeapLayout.PoisonOffset : block;
+            Poison(from, block + size + (nextFree ? HeapLayout.PoisonOffset : 0));
+        }
+
         if (mergedStart == segmentStart && mergedSize == segmentLength && segmentStart != c.InitialStart)
             SegmentEmptied(ref c, segment);
     }
@@ -197,7 +211,26 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
             Report(ref c, status, status == HeapStatus.HeaderCorrupted && block != 0 ? block : pointer);
             return 0;
         }
-        uint need = HeapLayout.BlockSizeFor(size, c.Granule);
+        bool debug = IsDebug(ref c);
+        if (debug && !CanaryHolds(block, word))
+        {
+            status = HeapStatus.CanaryOverwritten;
+            Report(ref c, status, block);
+            return 0;
+        }
+        uint result = ResizeLocked(ref c, pointer, size, block, word, segment, out status);
+        if (result != 0 && debug)
+            ArmCanary(result - HeapLayout.HeaderSize, size);
+        RecoverFreeTree(ref c);
+        return result;
+    }
+
+    /// <summary>Krealloc of a validated block: in place when it shrinks or its free next neighbour has room, else moved.</summary>
+    private uint ResizeLocked(ref HeapControl c, uint pointer, uint size, uint block, uint word, int segment, out HeapStatus status)
+    {
+        status = HeapStatus.Ok;
+        bool debug = IsDebug(ref c);
+        uint need = HeapLayout.BlockSizeFor(size, c.Granule, debug);
         if (need == 0)
         {
             status = HeapStatus.SizeOverflow;
@@ -225,6 +258,9 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
             if (current + nextSize >= need)
             {
                 uint rest = current + nextSize - need;
+                if (debug)
+                    CheckPoison(ref c, block + current, nextSize, block + current,
+                        block + need + (rest >= HeapLayout.SplitThreshold ? HeapLayout.MinBlock : 0));
                 if (rest >= HeapLayout.SplitThreshold)
                 {
                     MoveFree(ref c, block + current, nextSize, nextLast, block + need, rest, nextLast);
@@ -244,7 +280,8 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         uint moved = AllocateLocked(ref c, size, out status);
         if (moved == 0)
             return 0;
-        Copy(moved, pointer, current - HeapLayout.HeaderSize);
+        // With the debug option only the bytes asked for move (the rest is the old canary, the new block has its own).
+        Copy(moved, pointer, debug ? RequestSize(block, word) : current - HeapLayout.HeaderSize);
         // The allocation may have added a segment before this one: look it up again.
         FreeBlock(ref c, block, word, FindSegment(ref c, block));
         return moved;

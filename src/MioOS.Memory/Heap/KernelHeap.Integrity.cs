@@ -12,6 +12,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
             return new HeapCheck(HeapStatus.ControlCorrupted, _control, 0);
         uint used = 0, free = 0, blocks = 0, freeBlocks = 0, tailFree = 0, largest = 0, total = 0, walked = 0;
         uint previousEnd = _control + HeapLayout.ControlBlockSize;
+        bool debug = IsDebug(ref c);
         bool initialSeen = false;
         for (int s = 0; s < c.SegmentCount; s++)
         {
@@ -37,6 +38,8 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
                 walked++;
                 if ((word & HeapLayout.UsedFlag) != 0)
                 {
+                    if (debug && !CanaryHolds(at, word))
+                        return new HeapCheck(HeapStatus.CanaryOverwritten, at, walked);
                     used += size;
                     blocks++;
                     previousFree = false;
@@ -49,6 +52,8 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
                         return new HeapCheck(HeapStatus.HeaderCorrupted, at, walked);
                     if (FindFree(ref c, at) != at)
                         return new HeapCheck(HeapStatus.TreeMismatch, at, walked);
+                    if (debug && !Holds(at + HeapLayout.PoisonOffset, at + size, HeapLayout.PoisonByte))
+                        return new HeapCheck(HeapStatus.WriteAfterFree, at, walked);
                     free += size;
                     freeBlocks++;
                     if ((word & HeapLayout.LastFlag) != 0)
@@ -72,7 +77,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
                 || (FreeCopy(c.SpareSegment) & ~HeapLayout.FlagMask) != c.Segments[spare * 2 + 1])
                 return new HeapCheck(HeapStatus.ControlCorrupted, c.SpareSegment, walked);
         }
-        FreeBlockStore store = new(_window);
+        FreeBlockStore store = new(_window, _control);
         long nodes = AugmentedTree<FreeBlockStore>.Validate(ref store, c.Root, (long)freeBlocks + 1);
         if (nodes != freeBlocks || (c.Root != 0 ? store.Links(c.Root).MaxSize : 0) != largest)
             return new HeapCheck(HeapStatus.TreeMismatch, c.Root, walked);

@@ -32,7 +32,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         if (need == 0)
             return 0;
         uint held = HeapLock.Enter(ref c.Lock);
-        FreeBlockStore store = new(_window);
+        FreeBlockStore store = new(_window, _control);
         uint block = AugmentedTree<FreeBlockStore>.LowestFit(ref store, c.Root, need);
         HeapLock.Exit(ref c.Lock, held);
         return block;

@@ -80,6 +80,8 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
         c.Segments[1] = segmentLength;
         c.TotalBytes = segmentLength;
         heap.AddFree(ref c, segment, segmentLength, HeapLayout.LastFlag);
+        if (IsDebug(ref c))
+            heap.Poison(segment + HeapLayout.PoisonOffset, segment + segmentLength);
         c.Magic = HeapControl.ExpectedMagic;
         return HeapStatus.Ok;
     }
@@ -193,14 +195,15 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
         return released;
     }
 
-    /// <summary>The payload bytes of the live block at <paramref name="pointer"/>, or 0 when it is not one (not reported).</summary>
+    /// <summary>The payload bytes of the live block at <paramref name="pointer"/>, or 0 when it is not one (not reported).
+    /// With <see cref="HeapOptions.Debug"/>, the size asked for (the rest of the block is its canary).</summary>
     public uint UsableSize(uint pointer)
     {
         ref HeapControl c = ref Control();
         uint held = HeapLock.Enter(ref c.Lock);
-        uint size = ValidatePointer(ref c, pointer, out _, out uint word, out _) == HeapStatus.Ok
-            ? (word & ~HeapLayout.FlagMask) - HeapLayout.HeaderSize
-            : 0;
+        uint size = ValidatePointer(ref c, pointer, out uint block, out uint word, out _) != HeapStatus.Ok ? 0
+            : IsDebug(ref c) ? UsableDebugSize(block, word) // the canary is not the caller's to write
+            : (word & ~HeapLayout.FlagMask) - HeapLayout.HeaderSize;
         HeapLock.Exit(ref c.Lock, held);
         return size;
     }
@@ -217,7 +220,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
         s.FreeBytes = c.FreeBytes;
         s.Blocks = c.Blocks;
         s.FreeBlocks = c.FreeBlocks;
-        FreeBlockStore store = new(_window);
+        FreeBlockStore store = new(_window, _control);
         s.LargestFree = c.Root == 0 ? 0 : store.Links(c.Root).MaxSize;
         s.Segments = c.SegmentCount;
         int spare = c.SpareSegment == 0 ? -1 : FindSegment(ref c, c.SpareSegment);
@@ -233,6 +236,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
         s.CrossCheckFailures = c.CrossCheckFailures;
         s.Grows = c.Grows;
         s.Releases = c.Releases;
+        s.BadLinks = c.BadLinks;
         HeapLock.Exit(ref c.Lock, held);
         return s;
     }
