@@ -14,11 +14,14 @@ namespace MioOS.Memory.Tests.Misuse;
 /// <summary>One misuse and what came of it.</summary>
 /// <param name="Layer">heap, PMM or VMM.</param>
 /// <param name="Misuse">What was done.</param>
+/// <param name="Debug">For the heap: "on" or "off", whether the heap had <see cref="HeapOptions.Debug"/>; "" otherwise.</param>
 /// <param name="Detected">True when a call (or the MMU) answered it.</param>
 /// <param name="When">The first call that answered it, or what was tried without an answer.</param>
 /// <param name="Answer">The status (or fault) it answered with.</param>
 /// <param name="OthersIntact">True when every other block, run and page kept its contents.</param>
-internal sealed record MisuseOutcome(string Layer, string Misuse, bool Detected, string When, string Answer, bool OthersIntact);
+/// <param name="Count">How many misuses the row stands for (rows of consecutive byte counts with one outcome merge).</param>
+internal sealed record MisuseOutcome(string Layer, string Misuse, string Debug, bool Detected, string When, string Answer, bool OthersIntact,
+    int Count = 1);
 
 /// <summary>
 /// The misuse campaign: each misuse on a fresh machine with bystanders on every layer (<see cref="MisuseScene"/>),
@@ -26,8 +29,19 @@ internal sealed record MisuseOutcome(string Layer, string Misuse, bool Detected,
 /// </summary>
 internal static class MisuseCampaign
 {
-    public static IEnumerable<MisuseOutcome> Heap()
+    /// <summary>Every heap misuse, on a heap with <see cref="HeapOptions.Debug"/> when <paramref name="debug"/>.</summary>
+    public static IEnumerable<MisuseOutcome> Heap(bool debug) =>
+        Rows(debug ? HeapOptions.Debug : HeapOptions.None).Select(o => o with { Debug = debug ? "on" : "off" });
+
+    /// <summary>The heap misuses detected and tried, each byte count of an overrun or underrun counted once.</summary>
+    public static (int Detected, int Tried) Rate(IEnumerable<MisuseOutcome> heap) =>
+        (heap.Where(o => o.Detected).Sum(o => o.Count), heap.Sum(o => o.Count));
+
+    private static IEnumerable<MisuseOutcome> Rows(HeapOptions options)
     {
+        MisuseOutcome Heap(string misuse, Action<MisuseScene> misdo, Func<MisuseScene, (string When, Func<object?> Step)[]> probes) =>
+            HeapRow(options, misuse, misdo, probes);
+
         yield return Heap("double free", s => { s.Heap.Kfree(s.Victim); }, s => [("the second kfree", () => s.Heap.Kfree(s.Victim))]);
         yield return Heap("krealloc of a freed block", s => { s.Heap.Kfree(s.Victim); },
             s => [("the krealloc", () => Realloc(s.Heap.Krealloc(s.Victim, 64, out HeapStatus st), st))]);
@@ -43,6 +57,12 @@ internal static class MisuseCampaign
             yield return o;
         yield return Heap("write after free, first 16 bytes of the block", s => { s.Heap.Kfree(s.Victim); s.Scribble(s.Victim, 16, 0xEE); }, AfterFreedWrite);
         yield return Heap("write after free, its last 4 bytes", s => { s.Heap.Kfree(s.Victim); s.Scribble(s.Victim + MisuseScene.VictimSize, 4, 0xEE); }, AfterFreedWrite);
+        yield return Heap("write after free, 4 bytes in the middle of the 100-byte block before it", s =>
+        {
+            s.Heap.Kfree(s.Before);
+            s.Forget(s.Before);
+            s.Scribble(s.Before + 48, 4, 0xEE);
+        }, s => AfterFreedWrite(s, 100));
     }
 
     public static IEnumerable<MisuseOutcome> Pmm()
@@ -120,10 +140,10 @@ internal static class MisuseCampaign
     public static string Table(IEnumerable<MisuseOutcome> outcomes)
     {
         var b = new StringBuilder();
-        b.AppendLine("| layer | misuse | detected | when | answer | other contents |");
-        b.AppendLine("| --- | --- | --- | --- | --- | --- |");
+        b.AppendLine("| layer | misuse | debug option | detected | when | answer | other contents |");
+        b.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
         foreach (MisuseOutcome o in outcomes)
-            b.AppendLine($"| {o.Layer} | {o.Misuse} | {(o.Detected ? "yes" : "no")} | {o.When} | {o.Answer} | {(o.OthersIntact ? "intact" : "CHANGED")} |");
+            b.AppendLine($"| {o.Layer} | {o.Misuse} | {(o.Debug.Length == 0 ? "n/a" : o.Debug)} | {(o.Detected ? "yes" : "no")} | {o.When} | {o.Answer} | {(o.OthersIntact ? "intact" : "CHANGED")} |");
         return b.ToString();
     }
 
@@ -141,9 +161,11 @@ internal static class MisuseCampaign
         ("the integrity walk", () => s.Heap.CheckIntegrity().Status),
     ];
 
-    private static (string, Func<object?>)[] AfterFreedWrite(MisuseScene s) =>
+    private static (string, Func<object?>)[] AfterFreedWrite(MisuseScene s) => AfterFreedWrite(s, MisuseScene.VictimSize);
+
+    private static (string, Func<object?>)[] AfterFreedWrite(MisuseScene s, uint size) =>
     [
-        ($"the next kmalloc({MisuseScene.VictimSize})", () => s.Heap.Kmalloc(MisuseScene.VictimSize, out HeapStatus st) == 0 ? st : HeapStatus.Ok),
+        ($"the next kmalloc({size})", () => s.Heap.Kmalloc(size, out HeapStatus st) == 0 ? st : HeapStatus.Ok),
         ("the integrity walk", () => s.Heap.CheckIntegrity().Status),
     ];
 
@@ -155,12 +177,13 @@ internal static class MisuseCampaign
 
     private static object? Realloc(uint result, HeapStatus status) => result == 0 ? status : null;
 
-    private static MisuseOutcome Heap(string misuse, Action<MisuseScene> misdo, Func<MisuseScene, (string When, Func<object?> Step)[]> probes)
+    private static MisuseOutcome HeapRow(HeapOptions options, string misuse, Action<MisuseScene> misdo,
+        Func<MisuseScene, (string When, Func<object?> Step)[]> probes)
     {
-        using var s = new MisuseScene();
+        using var s = new MisuseScene(options);
         string? fault = Fault(() => misdo(s));
         if (fault != null)
-            return new MisuseOutcome("heap", misuse, true, "the misuse itself (the MMU)", fault, s.BystandersIntact());
+            return new MisuseOutcome("heap", misuse, "", true, "the misuse itself (the MMU)", fault, s.BystandersIntact());
         var tried = new List<string>();
         foreach ((string when, Func<object?> step) in probes(s))
         {
@@ -169,14 +192,14 @@ internal static class MisuseCampaign
             string? stepFault = Fault(() => answer = step()?.ToString());
             answer = stepFault ?? answer;
             if (answer != null && answer != nameof(HeapStatus.Ok))
-                return new MisuseOutcome("heap", misuse, true, when, answer, s.BystandersIntact());
+                return new MisuseOutcome("heap", misuse, "", true, when, answer, s.BystandersIntact());
             // A call that repairs what it found answers Ok but reports the damage (kind and address, in the heap's stats).
             HeapStats stats = s.Heap.Stats();
             if (stats.MisuseCount != reported)
-                return new MisuseOutcome("heap", misuse, true, when, $"Ok; {stats.LastMisuse} reported at {Where(s, stats.LastMisuseAddress)}", s.BystandersIntact());
+                return new MisuseOutcome("heap", misuse, "", true, when, $"Ok; {stats.LastMisuse} reported at {Where(s, stats.LastMisuseAddress)}", s.BystandersIntact());
             tried.Add(when);
         }
-        return new MisuseOutcome("heap", misuse, false, "not by " + string.Join(", ", tried), "Ok", s.BystandersIntact());
+        return new MisuseOutcome("heap", misuse, "", false, "not by " + string.Join(", ", tried), "Ok", s.BystandersIntact());
     }
 
     private static MisuseOutcome Pmm(string misuse, Func<MisuseScene, string?> misdo) => OneCall("PMM", misuse, misdo);
@@ -192,7 +215,7 @@ internal static class MisuseCampaign
         answer = fault ?? answer;
         bool detected = answer != null && answer != "Ok";
         bool intact = s.BystandersIntact() && Audit(s);
-        return new MisuseOutcome(layer, misuse, detected, detected ? (fault != null ? "the access (the MMU)" : "that call") : "never", answer ?? "none", intact);
+        return new MisuseOutcome(layer, misuse, "", detected, detected ? (fault != null ? "the access (the MMU)" : "that call") : "never", answer ?? "none", intact);
     }
 
     private static bool Audit(MisuseScene s) => MioOS.Memory.Hosting.Machine.SubsystemAudit.Check(s.Machine).IsOk;
@@ -229,18 +252,18 @@ internal static class MisuseCampaign
         foreach (MisuseOutcome o in perCount)
         {
             k++;
-            if (open != null && o with { Misuse = "" } == open with { Misuse = "" })
+            if (open != null && o with { Misuse = "", Count = 0 } == open with { Misuse = "", Count = 0 })
             {
                 last = k;
                 continue;
             }
             if (open != null)
-                yield return open with { Misuse = string.Format(format, Bytes(first, last)) };
+                yield return open with { Misuse = string.Format(format, Bytes(first, last)), Count = last - first + 1 };
             open = o;
             first = last = k;
         }
         if (open != null)
-            yield return open with { Misuse = string.Format(format, Bytes(first, last)) };
+            yield return open with { Misuse = string.Format(format, Bytes(first, last)), Count = last - first + 1 };
     }
 
     private static string Bytes(int first, int last) => first == last ? $"{first} byte{(first == 1 ? "" : "s")}" : $"{first}-{last} bytes";

@@ -24,9 +24,9 @@ internal sealed unsafe class MisuseScene : IDisposable
     private readonly List<(PhysicalAddress At, uint Frames, byte Seed)> _runs = new();
     private readonly List<(ulong From, ulong To)> _writtenByMisuse = new();
 
-    public MisuseScene()
+    public MisuseScene(HeapOptions options = HeapOptions.None)
     {
-        Machine = KernelMachine.Boot(MachineConfig.ForMemorySize(32u << 20));
+        Machine = KernelMachine.Boot(MachineConfig.ForMemorySize(32u << 20), options: options);
         Before = Block(100, 0x11);
         Victim = Heap.Kmalloc(VictimSize);
         After = Block(64, 0x22);
