@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MioOS.Memory.Collections;
 using MioOS.Memory.Platform;
 
@@ -9,66 +10,81 @@ namespace MioOS.Memory.Heap;
 /// <see cref="HeapLayout.FreeCopyOffset"/> (so an overwritten header cannot mislead the tree).
 /// </summary>
 /// <remarks>
-/// The links live in free memory, where a write after free reaches them, so the store vouches for a node before the
-/// tree touches it: inside a segment, on the granule, room for a free block, and a header marked free whose check
-/// word holds; when the check word fails (an overrun of the block before it hit the header, which the heap repairs
-/// from the copy), the copy must read as a free block that fits. A node that fails is never dereferenced: it is recorded in <see cref="HeapControl.BadLink"/>, the tree
-/// gets the control block's scratch links (zeros: no children, no parent, so every walk ends) and the size
-/// <see cref="uint.MaxValue"/> (so a search stops at it), and the heap rebuilds the tree before its call returns.
-/// The last node vouched for and its segment are remembered, since the tree reads the same few nodes again and again.
+/// <para>The links live in free memory, where a write after free reaches them, so the store vouches for a node before
+/// the tree touches it: inside a segment with room for a free block, on the granule, and a header word marked free
+/// that fits the segment and agrees with the copy (a caller's data rarely holds the same plausible free word 28 bytes
+/// apart). That is two loads from the block's first 32 bytes, which the tree reads anyway, and no call. When header
+/// and copy differ, the check word decides, as in the heap's repairs: a valid header speaks for the block (a write
+/// after free hit the copy), else the copy does (an overrun of the block before it hit the header).</para>
+/// <para>A node that fails is never dereferenced: it is recorded in <see cref="HeapControl.BadLink"/>, the tree gets
+/// the control block's scratch block instead (zero links, so every walk ends; the largest size, so a search stops),
+/// and the heap rebuilds the tree before its call returns.</para>
 /// </remarks>
-internal unsafe struct FreeBlockStore : ITreeNodeStore
+internal readonly unsafe struct FreeBlockStore : ITreeNodeStore
 {
+    private const uint ScratchWord = ~HeapLayout.FlagMask;
+
     private readonly MemoryWindow _window;
     private readonly HeapControl* _control;
     private readonly uint _scratch;
-    private uint _vouched;
-    private uint _segmentStart;
-    private uint _segmentLength;
 
     public FreeBlockStore(MemoryWindow window, uint control)
     {
         _window = window;
         _control = window.At<HeapControl>(control, MemoryAccess.Write);
-        // The scratch links sit where a node's links would, so Links() is the same sum for every node.
-        _scratch = control + (uint)((byte*)&_control->Scratch - (byte*)_control) - HeapLayout.FreeLinksOffset;
-        _vouched = 0;
-        _segmentStart = 0;
-        _segmentLength = 0;
+        _scratch = control + (uint)((byte*)_control->Scratch - (byte*)_control);
     }
 
-    public ref TreeLinks Links(uint node) =>
-        ref *_window.At<TreeLinks>(((node == _vouched && node != 0) || Vouch(node) ? node : Refuse(node)) + HeapLayout.FreeLinksOffset,
-            MemoryAccess.Write);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref TreeLinks Links(uint node) => ref *(TreeLinks*)(Block(node) + HeapLayout.FreeLinksOffset);
 
     public uint Key(uint node) => node;
 
-    public uint Size(uint node) =>
-        (node == _vouched && node != 0) || Vouch(node)
-            ? _window.Read<uint>(node + HeapLayout.FreeCopyOffset) & ~HeapLayout.FlagMask
-            : RefusedSize(node);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint Size(uint node) => *(uint*)(Block(node) + HeapLayout.FreeCopyOffset) & ~HeapLayout.FlagMask;
 
-    /// <summary>True when <paramref name="node"/> can be a free block of this heap (see the remarks).</summary>
-    private bool Vouch(uint node)
+    /// <summary>The first <see cref="HeapLayout.MinBlock"/> bytes of the free block at <paramref name="node"/>, or of
+    /// the scratch block when the node cannot be one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private byte* Block(uint node)
     {
-        if (node - _segmentStart >= _segmentLength && !FindSegment(node))
-            return false;
-        uint room = _segmentStart + _segmentLength - node;
-        if (((node + HeapLayout.HeaderSize) & (_control->Granule - 1)) != 0 || room < HeapLayout.MinBlock)
-            return false;
-        uint* h = (uint*)_window.Bytes(node, HeapLayout.HeaderSize, MemoryAccess.Read);
-        uint word = h[0];
-        if (h[1] != HeapLayout.CheckWord(node, word, _control->Secret))
-            word = _window.Read<uint>(node + HeapLayout.FreeCopyOffset); // an overrun hit the header: the copy decides
-        uint size = word & ~HeapLayout.FlagMask;
-        if ((word & (HeapLayout.FlagMask & ~HeapLayout.LastFlag)) != 0 || size < HeapLayout.MinBlock || size > room
-            || (size & (_control->Granule - 1)) != 0)
-            return false;
-        _vouched = node;
-        return true;
+        // The fast path looks in the first segment of the table; a node elsewhere takes the slow path's search.
+        uint segment = _control->Segments[0];
+        uint length = _control->Segments[1];
+        if (node - segment <= length - HeapLayout.MinBlock && ((node + HeapLayout.HeaderSize) & (_control->Granule - 1)) == 0)
+        {
+            byte* p = _window.Bytes(node, HeapLayout.MinBlock, MemoryAccess.Write);
+            uint word = *(uint*)p;
+            if (word == *(uint*)(p + HeapLayout.FreeCopyOffset) && (word & (HeapLayout.FlagMask & ~HeapLayout.LastFlag)) == 0
+                && word - HeapLayout.MinBlock <= segment + length - node - HeapLayout.MinBlock)
+                return p;
+        }
+        return Vouch(node);
     }
 
-    private bool FindSegment(uint address)
+    /// <summary>The slow path: another segment, or a header and copy that differ (see the remarks).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private byte* Vouch(uint node)
+    {
+        int at = FindSegment(node);
+        if (at < 0)
+            return Refuse(node);
+        uint end = _control->Segments[at * 2] + _control->Segments[at * 2 + 1];
+        if (end - node < HeapLayout.MinBlock || ((node + HeapLayout.HeaderSize) & (_control->Granule - 1)) != 0)
+            return Refuse(node);
+        byte* p = _window.Bytes(node, HeapLayout.MinBlock, MemoryAccess.Write);
+        uint word = *(uint*)p;
+        uint copy = *(uint*)(p + HeapLayout.FreeCopyOffset);
+        if (word != copy && ((uint*)p)[1] != HeapLayout.CheckWord(node, word, _control->Secret))
+            word = copy; // an overrun of the block before it hit the header: the copy decides
+        uint size = word & ~HeapLayout.FlagMask;
+        if ((word & (HeapLayout.FlagMask & ~HeapLayout.LastFlag)) != 0 || size < HeapLayout.MinBlock || size > end - node
+            || (size & (_control->Granule - 1)) != 0)
+            return Refuse(node);
+        return p;
+    }
+
+    private int FindSegment(uint address)
     {
         int low = 0, high = (int)_control->SegmentCount - 1;
         while (low <= high)
@@ -76,34 +92,23 @@ internal unsafe struct FreeBlockStore : ITreeNodeStore
             int mid = (low + high) >> 1;
             uint start = _control->Segments[mid * 2];
             if (address < start)
-            {
                 high = mid - 1;
-            }
             else if (address - start >= _control->Segments[mid * 2 + 1])
-            {
                 low = mid + 1;
-            }
             else
-            {
-                _segmentStart = start;
-                _segmentLength = _control->Segments[mid * 2 + 1];
-                return true;
-            }
+                return mid;
         }
-        return false;
+        return -1;
     }
 
-    private uint Refuse(uint node)
+    private byte* Refuse(uint node)
     {
         if (_control->BadLink == 0)
             _control->BadLink = node == 0 ? 1u : node; // 0 would read as "nothing pending"
-        _control->Scratch = default;
-        return _scratch;
-    }
-
-    private uint RefusedSize(uint node)
-    {
-        Refuse(node);
-        return uint.MaxValue;
+        for (int i = 0; i < (int)(HeapLayout.MinBlock / 4); i++)
+            _control->Scratch[i] = 0;
+        _control->Scratch[0] = ScratchWord;
+        _control->Scratch[HeapLayout.FreeCopyOffset / 4] = ScratchWord;
+        return _window.Bytes(_scratch, HeapLayout.MinBlock, MemoryAccess.Write);
     }
 }

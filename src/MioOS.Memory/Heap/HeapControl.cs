@@ -87,9 +87,10 @@ internal unsafe struct HeapControl
     /// <summary>Free-tree links refused so far (each followed by a rebuild of the tree).</summary>
     public uint BadLinks;
 
-    /// <summary>Where the tree's code reads and writes the links of a refused node: harmless zeros, reset at every
-    /// refusal, so a walk that reaches a bad link ends there instead of faulting.</summary>
-    public Collections.TreeLinks Scratch;
+    /// <summary>What the tree's code sees in place of a refused node, laid out as a free block of
+    /// <see cref="HeapLayout.MinBlock"/> bytes: zero links (no children, no parent, so every walk ends there) and the
+    /// largest size (so a search stops there); reset at every refusal.</summary>
+    public fixed uint Scratch[(int)(HeapLayout.MinBlock / 4)];
 
     /// <summary>"MioH".</summary>
     public const uint ExpectedMagic = 0x48_6F_69_4D;
