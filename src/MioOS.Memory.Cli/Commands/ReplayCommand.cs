@@ -63,6 +63,8 @@ internal static class ReplayCommand
             "1  the heap refused an event of a trace, or its integrity walk found a fault",
             "2  bad input (a malformed trace, a missing file, an option)",
         ]);
+        var heapDebug = HeapDebugOption.Create();
+        command.Add(heapDebug);
         machine.AddTo(command);
         command.SetAction(result => CommandRunner.Run(result, t, () =>
         {
@@ -103,7 +105,7 @@ internal static class ReplayCommand
                     // neighbour's load on the machine falls on both sides alike.
                     for (int rep = 0; rep < repetitions; rep++)
                     {
-                        using KernelMachine kernel = TraceReplayer.BootMachine(config);
+                        using KernelMachine kernel = TraceReplayer.BootMachine(config, options: HeapDebugOption.Of(result, heapDebug));
                         machineName = kernel.Pc.Config.Description;
                         r = Run(t, events, kernel.Heap, every, showProgress: !json && t.OutputIsInteractive, file.Name);
                         ours[rep] = r.NsPerEvent;

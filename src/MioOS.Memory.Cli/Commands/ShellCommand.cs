@@ -35,12 +35,15 @@ internal static class ShellCommand
             "1  the memory manager refused a call (the summary on stderr says which), or check found a fault",
             "2  bad input: an unknown command, a missing, extra or malformed argument (the line is named)",
         ]);
+        var heapDebug = HeapDebugOption.Create();
         command.Add(history);
+        command.Add(heapDebug);
         machine.AddTo(command);
         paging.AddTo(command);
         command.SetAction(result => CommandRunner.Run(result, t, () =>
         {
-            using KernelMachine kernel = KernelMachine.Boot(machine.Resolve(result), paging.Resolve(result));
+            using KernelMachine kernel = KernelMachine.Boot(machine.Resolve(result), paging.Resolve(result),
+                options: HeapDebugOption.Of(result, heapDebug));
             var session = new ShellSession(kernel);
             bool json = machine.WantsJson(result);
             Func<string?> read = t.In.ReadLine;

@@ -58,8 +58,8 @@ public static class TraceReplayer
     /// that the VMM maps, the heap's own accesses through the direct window (the MMU's checks stay out of the
     /// timing). A layer that refuses throws <see cref="BootFailedException"/>.
     /// </summary>
-    public static KernelMachine BootMachine(MachineConfig? config = null, CpuModel? cpu = null) =>
-        KernelMachine.Boot(config ?? MachineConfig.Default, cpu, checkedHeap: false);
+    public static KernelMachine BootMachine(MachineConfig? config = null, CpuModel? cpu = null, HeapOptions options = HeapOptions.None) =>
+        KernelMachine.Boot(config ?? MachineConfig.Default, cpu, checkedHeap: false, options);
 
     /// <summary>
     /// Replays <paramref name="events"/> on <paramref name="core"/>. With <paramref name="checkEvery"/> above 0,
