@@ -17,13 +17,14 @@ internal static unsafe class HeapEntryPoints
     private static KernelHeap<WindowGrowth> s_heap;
 
     /// <summary>Lays the heap over [start, start + length) of the window at <paramref name="window"/> (committed by
-    /// the caller); the heap grows through <see cref="WindowGrowth"/>. Returns a <see cref="HeapStatus"/>.</summary>
+    /// the caller); the heap grows through <see cref="WindowGrowth"/>. <paramref name="options"/>: 0 or
+    /// <see cref="HeapOptions.Debug"/> (MIOOS_MALLOC_DEBUG=1). Returns a <see cref="HeapStatus"/>.</summary>
     [UnmanagedCallersOnly(EntryPoint = "mioos_heap_create", CallConvs = new[] { typeof(CallConvCdecl) })]
-    private static uint Create(byte* window, ulong limit, uint start, uint length)
+    private static uint Create(byte* window, ulong limit, uint start, uint length, uint options)
     {
         MemoryWindow w = new(window, limit, &WindowViolation, 0);
         FutexLock.Install();
-        return (uint)KernelHeap<WindowGrowth>.Create(w, start, length, default, HeapOptions.None,
+        return (uint)KernelHeap<WindowGrowth>.Create(w, start, length, default, (HeapOptions)(options & (uint)HeapOptions.Debug),
             HeapLayout.MallocGranule, out s_heap);
     }
 

@@ -50,7 +50,9 @@ struct mioos_heap_figures {
     uint32_t last_misuse_address;
 };
 
-uint32_t mioos_heap_create(unsigned char *window, uint64_t limit, uint32_t start, uint32_t length);
+/* options: 0, or MIOOS_HEAP_DEBUG (the core's HeapOptions.Debug: tail canaries, freed blocks poisoned) */
+#define MIOOS_HEAP_DEBUG 2u
+uint32_t mioos_heap_create(unsigned char *window, uint64_t limit, uint32_t start, uint32_t length, uint32_t options);
 uint32_t mioos_heap_malloc(uint32_t size);
 uint32_t mioos_heap_calloc(uint32_t count, uint32_t size);
 uint32_t mioos_heap_realloc(uint32_t pointer, uint32_t size, uint32_t *status);

@@ -22,6 +22,7 @@ static struct {
     int stats;                 /* MIOOS_MALLOC_STATS=1: the statistics line at exit */
     int abort_on_misuse;       /* MIOOS_MALLOC_ABORT=1: one line and abort on a refused free or realloc */
     uint64_t check_every;      /* MIOOS_MALLOC_CHECK=N: the integrity walk every N calls and at exit */
+    int debug;                 /* MIOOS_MALLOC_DEBUG=1: the heap's debug option (tail canaries, freed blocks poisoned) */
     int read;                  /* the environment was read */
 } options;
 
@@ -55,6 +56,8 @@ static void read_options(void)
     const char *stats = getenv("MIOOS_MALLOC_STATS");
     const char *abort_on = getenv("MIOOS_MALLOC_ABORT");
     const char *check = getenv("MIOOS_MALLOC_CHECK");
+    const char *debug = getenv("MIOOS_MALLOC_DEBUG");
+    options.debug = debug && debug[0] == '1';
     options.stats = stats && stats[0] == '1';
     options.abort_on_misuse = abort_on && abort_on[0] == '1';
     options.check_every = check ? parse_number(check) : 0;
@@ -65,10 +68,11 @@ static int start(void)
 {
     int expected = NOT_STARTED;
     if (__atomic_compare_exchange_n(&state, &expected, STARTING, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-        int ok = mioos_window_reserve(HEAP_START, HEAP_INITIAL)
-            && mioos_heap_create(mioos_window_base, MIOOS_WINDOW_BYTES, HEAP_START, HEAP_INITIAL) == MIOOS_HEAP_OK;
         if (!options.read)
-            read_options();
+            read_options(); /* before the heap is laid: the debug option is fixed when it is made */
+        int ok = mioos_window_reserve(HEAP_START, HEAP_INITIAL)
+            && mioos_heap_create(mioos_window_base, MIOOS_WINDOW_BYTES, HEAP_START, HEAP_INITIAL,
+                                 options.debug ? MIOOS_HEAP_DEBUG : 0) == MIOOS_HEAP_OK;
         __atomic_store_n(&state, ok ? READY : FAILED, __ATOMIC_RELEASE);
         return ok;
     }
