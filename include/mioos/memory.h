@@ -5,8 +5,10 @@
  *         from its host and exports only the functions below). See docs/embedding.md.
  * Host:   a multiboot-loaded kernel in 32-bit protected mode, flat segments, paging off before mm_init,
  *         interrupts disabled (or handled by the host), the kernel image between 1 MiB and kernel_start + 0x100000.
- *         Calls are not reentrant: one CPU, or the host serialises them. Stack: 24 KiB for mm_init, 8 KiB for
- *         the other calls (docs/embedding.md gives the measured figures).
+ *         Calls are not reentrant: one CPU, or the host serialises them (each layer takes its own lock, heap, then
+ *         VMM, then PMM, with interrupts off while held and EFLAGS.IF restored as found, but this layer's last status
+ *         and log line are shared). Stack: 24 KiB for mm_init, 8 KiB for the other calls (docs/embedding.md gives the
+ *         measured figures).
  * CPU:    each function enters through a thunk that, on the first call, checks CPUID for SSE2 and enables it
  *         (CR0.MP=1, CR0.EM=0, CR4.OSFXSR=1, CR4.OSXMMEXCPT=1). Without SSE2 nothing runs: mm_status results are
  *         MM_E_CPU_UNSUPPORTED, pointers NULL, virt_to_phys MM_NOT_MAPPED, is_mapped false.

@@ -22,8 +22,11 @@ internal static class App
             PictureCommands.Heapmap(terminal),
             PictureCommands.Pagetables(terminal),
             ReplayCommand.Create(terminal),
+            StressCommand.Create(terminal),
             ShellCommand.Create(terminal),
+            ExploreCommand.Create(terminal),
             QemuCommand.Create(terminal),
+            RunCommand.Create(terminal),
         };
         CommandHelp.Install(root);
         return root;

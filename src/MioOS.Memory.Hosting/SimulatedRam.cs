@@ -15,6 +15,9 @@ public sealed unsafe class SimulatedRam : IDisposable
 
     private byte* _base;
 
+    // Whatever runs the core over simulated RAM takes the layers' locks as a hosted thread should.
+    static SimulatedRam() => Locks.HostedLock.Install();
+
     /// <summary>Reserves <paramref name="size"/> bytes of zeroed physical memory starting at address 0.</summary>
     public SimulatedRam(ulong size)
     {

@@ -48,6 +48,9 @@ _start:
 ; The runtime helpers and the cdecl hardware helpers shared with the C library.
 %include "runtime.inc"
 
+; Application processors: the real-mode trampoline and their way into the kernel.
+%include "ap_start.inc"
+
 ; ---------------------------------------------------------------------------------------------------------
 ; A CPU the generated code cannot run on (EAX = mio_cpu_missing's answer): one line on COM1 saying what is missing
 ; and which CPUs have it, then isa-debug-exit with 0x12 (QEMU exit status 37: the machine cannot run the kernel,
@@ -170,6 +173,31 @@ _mio_image_base:
     mov eax, ___ImageBase
     ret
 
+global _mio_idle, _mio_pause, _mio_flush_tlb
+
+_mio_idle:                          ; interrupts on, then sleep until one arrives (sti's shadow covers hlt)
+    sti
+    hlt
+    ret
+
+_mio_pause:                         ; the spin-wait hint (SDM vol. 2, PAUSE)
+    pause
+    ret
+
+_mio_flush_tlb:                     ; every translation, global ones too: CR4.PGE off and on again (SDM vol. 3, 4.10.4.1)
+    mov eax, cr4
+    test eax, 1 << 7
+    jz .reload
+    mov ecx, eax
+    and ecx, ~(1 << 7)
+    mov cr4, ecx
+    mov cr4, eax
+    ret
+.reload:
+    mov eax, cr3
+    mov cr3, eax
+    ret
+
 _mio_image_end:
     mov eax, image_end
     ret
@@ -262,6 +290,20 @@ TRAP_NOERR v
 %assign v v + 1
 %endrep
 
+; Two interrupts besides the exceptions (kernel/Smp): the TLB shootdown IPI goes through trap_common like a trap
+; (vector 0xF0, no error code); the local APIC's spurious vector 0xFF returns at once, with no EOI (SDM vol. 3,
+; 10.9 "Spurious Interrupt").
+IPI_SHOOTDOWN_VECTOR equ 0xF0
+SPURIOUS_VECTOR equ 0xFF
+
+trap_shootdown:
+    push dword 0
+    push dword IPI_SHOOTDOWN_VECTOR
+    jmp trap_common
+
+trap_spurious:
+    iretd
+
 extern _mio_on_trap
 
 trap_common:
@@ -281,7 +323,16 @@ trap_common:
     iretd
 
 global _mio_idt_install
-_mio_idt_install:                   ; fills the IDT's first 32 gates and loads IDTR
+idt_set_gate:                       ; EAX = handler, ECX = vector: a 32-bit interrupt gate, DPL 0
+    lea edx, [idt + ecx * 8]
+    mov [edx], ax
+    mov word [edx + 2], 0x08
+    mov word [edx + 4], 0x8E00
+    shr eax, 16
+    mov [edx + 6], ax
+    ret
+
+_mio_idt_install:                   ; fills the IDT's first 32 gates and the two interrupt gates, loads IDTR
     push ebx
     xor ecx, ecx
 .gate:
@@ -295,6 +346,12 @@ _mio_idt_install:                   ; fills the IDT's first 32 gates and loads I
     inc ecx
     cmp ecx, 32
     jb .gate
+    mov eax, trap_shootdown
+    mov ecx, IPI_SHOOTDOWN_VECTOR
+    call idt_set_gate
+    mov eax, trap_spurious
+    mov ecx, SPURIOUS_VECTOR
+    call idt_set_gate
     lidt [idt_descriptor]
     pop ebx
     ret

@@ -67,6 +67,8 @@ internal static class Battery
     /// own command-line checks.</summary>
     public static void Finish()
     {
+        if (s_reached == BringUpStage.Heap)
+            Smp.SmpTests.Run();
         if (s_reached >= BringUpStage.Pmm && BootModules.Recorded)
             BootModules.CheckIntact(ref Kmain.Memory.Pmm, s_reached >= BringUpStage.Vmm);
         CommandLine.RunHarnessChecks();

@@ -42,7 +42,9 @@ internal static unsafe class Kmain
         if (magic != MultibootParser.Multiboot1Magic && magic != MultibootParser.Multiboot2Magic)
             Panic.Halt("not loaded by a multiboot loader: magic", magic);
 
+        MetalLock.Install();
         PlatformTests.Run(magic, info);
+        Smp.FirmwarePointers.Find(magic, info); // paging is still off: page 0 (the EBDA's segment) is readable
 
         Span<MemoryMapEntry> raw = stackalloc MemoryMapEntry[RawMapCapacity];
         Span<MemoryMapEntry> map = stackalloc MemoryMapEntry[MapCapacity];

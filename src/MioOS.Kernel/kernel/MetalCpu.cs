@@ -5,13 +5,25 @@ namespace MioOS.Kernel;
 /// <summary>The CPU seam on the metal: each member is one asm helper.</summary>
 internal unsafe struct MetalCpu : ICpu
 {
+    private static delegate*<uint, void> s_remoteInvalidation;
+
+    /// <summary>With several CPUs: <paramref name="queue"/> gets every page invalidated here, to be invalidated on the
+    /// other CPUs too (the kernel's TLB shootdown). Installed before the other CPUs start.</summary>
+    public static void InstallRemoteInvalidation(delegate*<uint, void> queue) => s_remoteInvalidation = queue;
+
     public uint ReadCr0() => Native.ReadCr0();
     public void WriteCr0(uint value) => Native.WriteCr0(value);
     public uint ReadCr3() => Native.ReadCr3();
     public void WriteCr3(uint value) => Native.WriteCr3(value);
     public uint ReadCr4() => Native.ReadCr4();
     public void WriteCr4(uint value) => Native.WriteCr4(value);
-    public void InvalidatePage(uint linear) => Native.InvalidatePage(linear);
+    public void InvalidatePage(uint linear)
+    {
+        Native.InvalidatePage(linear);
+        delegate*<uint, void> queue = s_remoteInvalidation;
+        if (queue != null)
+            queue(linear);
+    }
 
     public CpuFeatures Features
     {

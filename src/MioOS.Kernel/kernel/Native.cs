@@ -36,6 +36,18 @@ internal static unsafe class Native
     [DllImport("*", EntryPoint = "mio_invlpg", CallingConvention = CallingConvention.Cdecl), SuppressGCTransition]
     public static extern void InvalidatePage(uint linear);
 
+    /// <summary>EFLAGS as it was, with interrupts now off (<c>pushfd; cli</c>).</summary>
+    [DllImport("*", EntryPoint = "mio_irq_save", CallingConvention = CallingConvention.Cdecl), SuppressGCTransition]
+    public static extern uint SaveInterruptsAndDisable();
+
+    /// <summary>Sets IF again only when <paramref name="eflags"/> (from <see cref="SaveInterruptsAndDisable"/>) had it.</summary>
+    [DllImport("*", EntryPoint = "mio_irq_restore", CallingConvention = CallingConvention.Cdecl), SuppressGCTransition]
+    public static extern void RestoreInterrupts(uint eflags);
+
+    /// <summary>EFLAGS (bit 9 is IF).</summary>
+    [DllImport("*", EntryPoint = "mio_read_eflags", CallingConvention = CallingConvention.Cdecl), SuppressGCTransition]
+    public static extern uint ReadEflags();
+
     /// <summary>CPUID leaf/subleaf into regs[0..3] = EAX, EBX, ECX, EDX.</summary>
     [DllImport("*", EntryPoint = "mio_cpuid", CallingConvention = CallingConvention.Cdecl), SuppressGCTransition]
     public static extern void Cpuid(uint leaf, uint subleaf, uint* regs);

@@ -36,6 +36,7 @@ internal static unsafe class PlatformTests
         CpuIdentity();
         CpuSeam(ref cpu);
         Atomics();
+        LockKeepsInterruptsOff();
         Window();
         Tree();
     }
@@ -109,6 +110,33 @@ internal static unsafe class PlatformTests
         ok &= System.Threading.Interlocked.Increment(ref *word) == 6 && System.Threading.Interlocked.Decrement(ref *word) == 5;
         SelfTestLog.Check(ok, "lock cmpxchg, xchg, xadd");
     }
+
+    private static void LockKeepsInterruptsOff()
+    {
+        SelfTestLog.Begin("lock.irq");
+        // Every interrupt line masked at both 8259s first, so IF = 1 delivers nothing: this kernel takes no IRQs.
+        Native.OutB(0x21, 0xFF);
+        Native.OutB(0xA1, 0xFF);
+        int* words = stackalloc int[2];
+        words[0] = 0;
+        words[1] = 0;
+        bool ok = LayerLock.IsInstalled;
+        Native.RestoreInterrupts(MetalLock.InterruptFlag); // sti
+        ok &= InterruptsOn();
+        uint outer = LayerLock.Enter(ref words[0], LockRank.Heap);
+        ok &= !InterruptsOn() && words[0] == 1 && (outer & MetalLock.InterruptFlag) != 0;
+        uint inner = LayerLock.Enter(ref words[1], LockRank.Pmm);
+        ok &= !InterruptsOn() && (inner & MetalLock.InterruptFlag) == 0;
+        LayerLock.Exit(ref words[1], LockRank.Pmm, inner);
+        ok &= !InterruptsOn() && words[1] == 0; // the inner holder found them off: they stay off
+        LayerLock.Exit(ref words[0], LockRank.Heap, outer);
+        ok &= InterruptsOn() && words[0] == 0;
+        Native.SaveInterruptsAndDisable(); // back to how the kernel runs: interrupts off
+        ok &= !InterruptsOn();
+        SelfTestLog.Check(ok, "IF off while held, restored only as saved (nested), the word taken and released");
+    }
+
+    private static bool InterruptsOn() => (Native.ReadEflags() & MetalLock.InterruptFlag) != 0;
 
     private static void Window()
     {

@@ -18,6 +18,16 @@ internal static class SelfTestLog
         Serial.Write(" ... ");
     }
 
+    /// <summary>Starts a test line whose name ends in a number (<c>TEST smp.heap.cpu2 ... </c>): one test per CPU.</summary>
+    public static void BeginNumbered(string name, uint number)
+    {
+        s_total++;
+        Serial.Write("TEST ");
+        Serial.Write(name);
+        Serial.WriteDec(number);
+        Serial.Write(" ... ");
+    }
+
     public static void Pass()
     {
         s_passed++;

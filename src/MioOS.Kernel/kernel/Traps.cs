@@ -55,6 +55,11 @@ internal static unsafe class Traps
     [UnmanagedCallersOnly(EntryPoint = "mio_on_trap", CallConvs = new[] { typeof(CallConvCdecl) })]
     private static void OnTrap(TrapFrame* frame)
     {
+        if (frame->Vector == Smp.Shootdown.Vector)
+        {
+            Smp.Shootdown.OnInterrupt();
+            return;
+        }
         if (frame->Vector == 14)
         {
             uint cr2 = Native.ReadCr2();

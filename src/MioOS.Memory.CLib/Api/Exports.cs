@@ -67,6 +67,7 @@ internal static unsafe class Exports
         if (s_initLocked)
             return Refuse(MmStatus.AlreadyInitialized, "mm_init");
 
+        MetalLock.Install();
         Span<MemoryMapEntry> raw = stackalloc MemoryMapEntry[RawMapCapacity];
         Span<MemoryMapEntry> map = stackalloc MemoryMapEntry[2 * RawMapCapacity];
         Span<BootModule> modules = stackalloc BootModule[ModuleCapacity];

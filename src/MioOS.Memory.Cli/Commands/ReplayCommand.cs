@@ -29,6 +29,12 @@ internal static class ReplayCommand
             DefaultValueFactory = _ => 0,
             HelpName = "N",
         };
+        var prefix = new Option<long>("--events")
+        {
+            Description = "replay only the first N events of each trace (0 = all)",
+            DefaultValueFactory = _ => 0,
+            HelpName = "N",
+        };
         var repeat = new Option<int>("--repeat")
         {
             Description = "replay each trace N times (a freshly booted machine each time) and report the median ns per event",
@@ -37,18 +43,19 @@ internal static class ReplayCommand
         };
         var compare = new Option<string?>("--compare")
         {
-            Description = "also replay the same parsed events through the C library's malloc/free in this process, interleaved with ours, and report the ratio",
-            HelpName = "glibc",
+            Description = "also replay the same parsed events through ALLOCATOR (glibc: the C library's malloc/free) in this process, interleaved with ours, and report the ratio",
+            HelpName = "ALLOCATOR",
         };
         compare.AcceptOnlyFromAmong("glibc");
         var command = new Command("replay", "Replay allocation traces on the kernel heap of a simulated PC and report peak use, speed and integrity")
         {
-            traces, checkEvery, repeat, compare,
+            traces, checkEvery, prefix, repeat, compare,
         }.With(
         [
             "mioos-mm replay data/traces/cmake-configure.trace.gz",
             "mioos-mm replay data/traces/*.trace.gz --json          # one JSON array, an object per trace",
             "mioos-mm replay my.trace --check-every 1000             # walk the heap's invariants as it goes",
+            "mioos-mm replay data/traces/gcc-cc1-O2.trace.gz --events 1000 # the first 1,000 events only",
             "mioos-mm replay data/traces/*.trace.gz --compare glibc --repeat 5 --json  # ours and glibc side by side, medians",
         ],
         [
@@ -63,6 +70,9 @@ internal static class ReplayCommand
             long every = result.GetValue(checkEvery);
             if (every < 0)
                 throw new UsageException($"--check-every {every}: give 0 (off) or a positive number of events");
+            long count = result.GetValue(prefix);
+            if (count < 0)
+                throw new UsageException($"--events {count}: give 0 (all) or a positive number of events");
             int repetitions = result.GetValue(repeat);
             if (repetitions < 1)
                 throw new UsageException($"--repeat {repetitions}: give a positive number of replays");
@@ -79,6 +89,8 @@ internal static class ReplayCommand
             foreach (FileInfo file in files)
             {
                 TraceEvent[] events = TraceParser.ParseFile(file.FullName);
+                if (count > 0 && count < events.Length)
+                    events = events[..(int)count];
                 var ours = new double[repetitions];
                 var oursCpu = new double[repetitions];
                 double[]? glibc = withGlibc ? new double[repetitions] : null;

@@ -66,7 +66,7 @@ internal static class ShellCommand
             string? line = read();
             if (line is null)
                 break;
-            string[] words = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            string[] words = ShellSession.Words(line);
             if (words.Length == 0 || words[0].StartsWith('#'))
                 continue;
             if (words[0] is "quit" or "exit")

@@ -84,7 +84,9 @@ internal static class TranslateCommand
         return table;
     }
 
-    private static JsonObject Json(PagingMachine m, uint address, AccessKind kind, bool user)
+    /// <summary>The walk of <paramref name="address"/> as JSON: the directory and table index, the raw entries read,
+    /// and the physical address, page size and flags, or the fault.</summary>
+    public static JsonObject Json(PagingMachine m, uint address, AccessKind kind, bool user)
     {
         Translation t = m.Cpu.Walk(address, kind, user);
         PageDirectoryEntry pde = m.Vmm.ReadDirectoryEntry(address >> 22);
@@ -92,10 +94,14 @@ internal static class TranslateCommand
         {
             ["linear"] = address,
             ["mapped"] = !t.IsFault,
+            ["directoryIndex"] = address >> 22,
             ["pde"] = pde.Value,
         };
         if (pde.IsPresent && !pde.IsLargePage)
+        {
+            o["tableIndex"] = (address >> 12) & 0x3FF;
             o["pte"] = m.Vmm.ReadTableEntry(address >> 22, (address >> 12) & 0x3FF).Value;
+        }
         if (t.IsFault)
         {
             o["fault"] = VmmReport.Fault(t.Fault);

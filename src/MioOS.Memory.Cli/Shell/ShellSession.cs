@@ -24,8 +24,10 @@ internal sealed record ShellAnswer(bool Ok, string Text, JsonObject Json);
 /// The shell's commands on one booted machine: every function of the spec by its name (PMM, VMM, heap), the
 /// reports, the integrity walk and the pictures. Arguments are checked (a missing, extra or malformed one is
 /// bad input, <see cref="UsageException"/>); a call the memory manager refuses is an answer with Ok false.
+/// With <paramref name="writesPictures"/> false (a page that draws the pictures itself), <c>map</c>,
+/// <c>heapmap</c> and <c>pagetables</c> check their arguments and answer which picture to draw, writing no file.
 /// </summary>
-internal sealed class ShellSession(KernelMachine machine)
+internal sealed class ShellSession(KernelMachine machine, bool writesPictures = true)
 {
     private sealed record Spec(string Name, string Usage, string What, int Min, int Max, string[] Words, Func<ShellSession, string[], ShellAnswer> Run);
 
@@ -48,9 +50,9 @@ internal sealed class ShellSession(KernelMachine machine)
         new("heapinfo", "heapinfo", "the kernel heap's figures", 0, 0, [], (s, _) => s.Heapinfo()),
         new("pagemap", "pagemap", "the mapped ranges of the address space, merged", 0, 0, [], (s, _) => s.Pagemap()),
         new("check", "check", "walk the PMM's and the heap's invariants", 0, 0, [], (s, _) => s.Check()),
-        new("map", "map FILE.svg", "picture of physical memory now", 1, 1, [], (s, a) => s.Picture(a[0], PhysicalMapSvg.Render(s.Machine.Pc))),
-        new("heapmap", "heapmap FILE.svg [SIZE]", "picture of the heap now (SIZE: mark where kmalloc(SIZE) would go)", 1, 2, [], (s, a) => s.Picture(a[0], HeapMapSvg.Render(s.Heap, a.Length > 1 ? s.U32(a, 1, "heapmap SIZE") : 0, s.Machine.Pc.Config.Description))),
-        new("pagetables", "pagetables FILE.svg [SLOT]", "picture of the page directory (SLOT: and that page table)", 1, 2, [], (s, a) => s.Picture(a[0], PageTablesSvg.Render(s.Machine.Paging, a.Length > 1 ? (uint)s.Number(a, 1, "pagetables SLOT", 1023) : null))),
+        new("map", "map FILE.svg", "picture of physical memory now", 1, 1, [], (s, a) => s.Picture(a[0], "map", [], () => PhysicalMapSvg.Render(s.Machine.Pc))),
+        new("heapmap", "heapmap FILE.svg [SIZE]", "picture of the heap now (SIZE: mark where kmalloc(SIZE) would go)", 1, 2, [], (s, a) => s.Heapmap(a)),
+        new("pagetables", "pagetables FILE.svg [SLOT]", "picture of the page directory (SLOT: and that page table)", 1, 2, [], (s, a) => s.Pagetables(a)),
         new("help", "help", "this list", 0, 0, [], (_, _) => new ShellAnswer(true, HelpText(), new JsonObject { ["commands"] = new JsonArray(Specs!.Select(p => (JsonNode)p.Usage).ToArray()) })),
     ];
 
@@ -74,6 +76,12 @@ internal sealed class ShellSession(KernelMachine machine)
         "\n  quit                                           end the session (so does the end of input)";
 
     public KernelMachine Machine { get; } = machine;
+
+    /// <summary>Whether the picture commands write their SVG file.</summary>
+    public bool WritesPictures { get; } = writesPictures;
+
+    /// <summary>The words of a command line (split at white space; none for a blank line).</summary>
+    public static string[] Words(string line) => line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
 
     private KernelHeap<MioOS.Memory.Heap.PmmHeapGrowth<VmmFrameMapper<SimulatedCpuPort, PmmPageTableFrames>>> Heap => Machine.Heap;
 
@@ -273,11 +281,27 @@ internal sealed class ShellSession(KernelMachine machine)
             new JsonObject { ["pmm"] = MachineReport.Integrity(p), ["heap"] = heap });
     }
 
-    private ShellAnswer Picture(string path, string svg)
+    private ShellAnswer Heapmap(string[] a)
+    {
+        uint next = a.Length > 1 ? U32(a, 1, "heapmap SIZE") : 0;
+        return Picture(a[0], "heapmap", new JsonObject { ["next"] = next }, () => HeapMapSvg.Render(Heap, next, Machine.Pc.Config.Description));
+    }
+
+    private ShellAnswer Pagetables(string[] a)
+    {
+        uint? slot = a.Length > 1 ? (uint)Number(a, 1, "pagetables SLOT", 1023) : null;
+        return Picture(a[0], "pagetables", slot is uint s ? new JsonObject { ["slot"] = s } : [], () => PageTablesSvg.Render(Machine.Paging, slot));
+    }
+
+    private ShellAnswer Picture(string path, string picture, JsonObject json, Func<string> render)
     {
         if (!path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
             throw new UsageException($"'{path}': the picture is SVG; give a file name ending in .svg");
-        File.WriteAllText(path, svg);
-        return Answer(true, $"wrote {path}", new JsonObject { ["file"] = Path.GetFullPath(path) });
+        json["picture"] = picture;
+        if (!WritesPictures)
+            return Answer(true, $"{picture}: drawn on the page (no file is written here)", json);
+        File.WriteAllText(path, render());
+        json["file"] = Path.GetFullPath(path);
+        return Answer(true, $"wrote {path}", json);
     }
 }

@@ -66,6 +66,9 @@ public sealed class PageFaultException : Exception
         : base($"{fault} while the memory manager made a {length}-byte {access} access: on the metal this faults.")
     {
         Fault = fault;
+        // The fault ends every call in progress on this thread (a kernel stops the machine there); the locks
+        // those calls took stay held, as they would on the metal.
+        Locks.HostedLock.AbandonHeldLocks();
     }
 
     /// <summary>The fault.</summary>

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Concurrent;
+using System.Threading;
 using MioOS.Memory.Platform;
 using MioOS.Memory.Virtual;
 
@@ -25,6 +27,8 @@ public sealed unsafe class SimulatedCpu
     private uint _cr0;
     private uint _cr3;
     private uint _cr4;
+    private readonly ConcurrentQueue<uint> _remoteInvalidations = new();
+    private int _remotePending;
 
     /// <summary>A CPU over RAM at <paramref name="ram"/> (physical address 0) of <paramref name="ramSize"/> bytes,
     /// in protected mode with paging off (CR0 = PE | ET, as a multiboot loader leaves it).</summary>
@@ -117,6 +121,29 @@ public sealed unsafe class SimulatedCpu
     }
 
     /// <summary>
+    /// An invalidation another CPU sends this one (the IPI of a TLB shootdown): safe from any thread, and done before
+    /// this CPU's next translation, as an interrupt is taken between two instructions.
+    /// </summary>
+    public void PostRemoteInvalidation(uint linear)
+    {
+        _remoteInvalidations.Enqueue(linear);
+        Interlocked.Increment(ref _remotePending);
+    }
+
+    /// <summary>Shootdown invalidations this CPU has carried out.</summary>
+    public long RemoteInvalidationCount { get; private set; }
+
+    private void TakeRemoteInvalidations()
+    {
+        while (_remoteInvalidations.TryDequeue(out uint linear))
+        {
+            Interlocked.Decrement(ref _remotePending);
+            RemoteInvalidationCount++;
+            Tlb.InvalidatePage(linear);
+        }
+    }
+
+    /// <summary>
     /// Translates <paramref name="linear"/> as the CPU does: the TLB first, a walk on a miss (or on a write
     /// hitting a translation cached without D). A fault sets CR2 and drops any cached translation of the
     /// address (SDM 4.10.4.2).
@@ -125,6 +152,8 @@ public sealed unsafe class SimulatedCpu
     {
         if (!PagingEnabled)
             return new Translation(false, default, new PhysicalAddress(linear), PageSize.None, PageFlags.None, false);
+        if (Volatile.Read(ref _remotePending) != 0)
+            TakeRemoteInvalidations();
         if (Tlb.TryLookup(linear, out TlbEntry cached))
         {
             PageFaultErrorCode denied = CheckRights(cached.Writable, cached.User, kind, user);
@@ -170,8 +199,8 @@ public sealed unsafe class SimulatedCpu
             if (denied != PageFaultErrorCode.None)
                 return Fault(linear, denied | PageFaultErrorCode.Present | Codes(kind, user));
             uint updated = pde.Value | (uint)PageFlags.Accessed | (kind == AccessKind.Write ? (uint)PageFlags.Dirty : 0);
-            if (fill && SetsAccessedAndDirty && updated != pde.Value)
-                WritePhysical(pdeAddress, updated);
+            if (fill && SetsAccessedAndDirty && updated != pde.Value && !UpdateEntry(pdeAddress, pde.Value, updated))
+                return Walk(linear, kind, user, fill);
             PhysicalAddress page = pde.LargePageAddress(m);
             // Report the entry as it now stands in memory: with A/D written when the walk filled, as found when it only looked.
             PageFlags flags = new PageDirectoryEntry(fill && SetsAccessedAndDirty ? updated : pde.Value).LargePageFlags;
@@ -195,10 +224,10 @@ public sealed unsafe class SimulatedCpu
         uint pteUpdated = pte.Value | (uint)PageFlags.Accessed | (kind == AccessKind.Write ? (uint)PageFlags.Dirty : 0);
         if (fill && SetsAccessedAndDirty)
         {
-            if ((pde.Value & (uint)PageFlags.Accessed) == 0)
-                WritePhysical(pdeAddress, pde.Value | (uint)PageFlags.Accessed);
-            if (pteUpdated != pte.Value)
-                WritePhysical(pteAddress, pteUpdated);
+            if ((pde.Value & (uint)PageFlags.Accessed) == 0 && !UpdateEntry(pdeAddress, pde.Value, pde.Value | (uint)PageFlags.Accessed))
+                return Walk(linear, kind, user, fill);
+            if (pteUpdated != pte.Value && !UpdateEntry(pteAddress, pte.Value, pteUpdated))
+                return Walk(linear, kind, user, fill);
         }
         PageFlags effective = new PageTableEntry(fill && SetsAccessedAndDirty ? pteUpdated : pte.Value).EffectiveFlags(pde);
         if (fill)
@@ -255,11 +284,15 @@ public sealed unsafe class SimulatedCpu
         return *(uint*)(_ram + address);
     }
 
-    private void WritePhysical(ulong address, uint value)
+    /// <summary>
+    /// Sets A/D in an entry the walk read as <paramref name="read"/>, atomically as the CPU does (a locked update, SDM
+    /// vol. 3, 4.8): false, with nothing written, when another CPU changed the entry since, so the walk starts again.
+    /// </summary>
+    private bool UpdateEntry(ulong address, uint read, uint updated)
     {
         if (address + 4 > _ramSize)
             throw new InvalidOperationException($"Page walk write at physical 0x{address:X} outside the simulated RAM.");
-        *(uint*)(_ram + address) = value;
+        return Interlocked.CompareExchange(ref *(uint*)(_ram + address), updated, read) == read;
     }
 }
 

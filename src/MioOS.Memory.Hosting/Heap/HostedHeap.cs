@@ -41,10 +41,11 @@ public sealed class HostedHeap : IDisposable
     public ArenaHeapGrowth Growth { get; }
 
     /// <summary>A heap in a fresh simulated RAM of <paramref name="ramBytes"/>; growth up to the RAM's end
-    /// (<paramref name="growthLimit"/> lowers that; 0 = the end).</summary>
+    /// (<paramref name="growthLimit"/> lowers that; 0 = the end). <paramref name="granule"/>: the payload alignment
+    /// and size rounding (<see cref="HeapLayout.KernelGranule"/> or <see cref="HeapLayout.MallocGranule"/>).</summary>
     public HostedHeap(ulong ramBytes = 256UL << 20, HeapOptions options = HeapOptions.None, uint growthLimit = 0,
-        uint start = DefaultStart, uint size = DefaultSize)
-        : this(new SimulatedRam(ramBytes), true, options, growthLimit, start, size)
+        uint start = DefaultStart, uint size = DefaultSize, uint granule = HeapLayout.KernelGranule)
+        : this(new SimulatedRam(ramBytes), true, options, growthLimit, start, size, null, granule)
     {
     }
 
@@ -57,7 +58,7 @@ public sealed class HostedHeap : IDisposable
     }
 
     private HostedHeap(SimulatedRam ram, bool ownsRam, HeapOptions options, uint growthLimit, uint start, uint size,
-        MemoryWindow? through = null)
+        MemoryWindow? through = null, uint granule = HeapLayout.KernelGranule)
     {
         Ram = ram;
         _ownsRam = ownsRam;
@@ -66,7 +67,8 @@ public sealed class HostedHeap : IDisposable
         uint limit = growthLimit == 0 ? ramTop : Math.Min(growthLimit, ramTop);
         uint growthStart = start + size + GrowthGap;
         Growth = ArenaHeapGrowth.Create(window, GrowthStateAddress, growthStart, Math.Max(limit, growthStart));
-        HeapStatus status = KernelHeap<ArenaHeapGrowth>.Create(window, start, size, Growth, options, out var core);
+        HeapStatus status = KernelHeap<ArenaHeapGrowth>.Create(window, start, size, Growth, options, granule,
+            out var core);
         if (status != HeapStatus.Ok)
             throw new ArgumentException($"cannot create a heap at 0x{start:X} of {size} bytes: {status}");
         Core = core;
@@ -100,6 +102,9 @@ public sealed class HostedHeap : IDisposable
 
     /// <summary>The counters.</summary>
     public HeapStats Stats() => Core.Stats();
+
+    /// <summary>Gives the spare segment back now (<see cref="KernelHeap{TGrowth}.Trim"/>); the bytes given back.</summary>
+    public uint Trim() => Core.Trim();
 
     /// <summary>The integrity walk.</summary>
     public HeapCheck CheckIntegrity() => Core.CheckIntegrity();

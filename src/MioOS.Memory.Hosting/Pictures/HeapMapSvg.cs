@@ -53,7 +53,7 @@ public static class HeapMapSvg
             {
                 string what = used ? "used" : address == target ? $"free, first fit of kmalloc({nextRequest})" : "free";
                 DrawBlock(svg, top, start, address, size, used ? Used : Free, $"{what}: {Svg.Hex(address)}-{Svg.Hex((ulong)address + size)} ({size:N0} bytes, header included)",
-                    address == target);
+                    address == target, BlockData(address, size, used, address == target));
                 if (last || size == 0)
                     break;
                 address += size;
@@ -66,7 +66,17 @@ public static class HeapMapSvg
         return svg.Document(Left + Width + 20, y);
     }
 
-    private static void DrawBlock(Svg svg, double top, uint segment, uint address, uint size, string colour, string title, bool marked)
+    /// <summary>What a block's rectangles say to a script: its address, the pointer kmalloc handed out for it, size, state.</summary>
+    private static (string, string)[] BlockData(uint address, uint size, bool used, bool firstFit) =>
+    [
+        ("key", $"block {Svg.Hex(address)}"),
+        ("block", Svg.Hex(address)),
+        ("pointer", Svg.Hex((ulong)address + HeapLayout.HeaderSize)),
+        ("size", size.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        ("state", used ? "used" : firstFit ? "free first-fit" : "free"),
+    ];
+
+    private static void DrawBlock(Svg svg, double top, uint segment, uint address, uint size, string colour, string title, bool marked, (string, string)[] data)
     {
         ulong offset = address - segment, end = offset + size;
         while (offset < end)
@@ -75,7 +85,7 @@ public static class HeapMapSvg
             double x = Left + Width * (offset - row * RowBytes) / RowBytes;
             double w = Math.Max(1, Width * (rowEnd - offset) / RowBytes);
             double y = top + row * (RowHeight + RowGap);
-            svg.Rect(x, y, w, RowHeight, colour, title, marked ? Next : w >= 3 ? "white" : null, marked ? 2.5 : 0.6);
+            svg.Rect(x, y, w, RowHeight, colour, title, marked ? Next : w >= 3 ? "white" : null, marked ? 2.5 : 0.6, data: data);
             offset = rowEnd;
         }
     }

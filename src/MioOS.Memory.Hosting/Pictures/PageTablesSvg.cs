@@ -32,25 +32,26 @@ public static class PageTablesSvg
         {
             PageDirectoryEntry e = vmm.ReadDirectoryEntry(slot);
             double x = Left + slot % Columns * Cell, y = top + slot / Columns * Cell;
-            string kind, fill;
+            string kind, fill, what;
             if (slot == PagingLayout.RecursiveSlot && e.IsPresent)
-                (kind, fill) = ("recursive slot: the directory as a page table, so every table is at 0xFFC00000 + 4 KiB x slot", Recursive);
+                (kind, fill, what) = ("recursive slot: the directory as a page table, so every table is at 0xFFC00000 + 4 KiB x slot", Recursive, "recursive");
             else if (!e.IsPresent)
-                (kind, fill) = ("empty", Empty);
+                (kind, fill, what) = ("empty", Empty, "empty");
             else if (e.IsLargePage)
             {
-                (kind, fill) = ("4 MiB page", Large);
+                (kind, fill, what) = ("4 MiB page", Large, "4mib-page");
                 large++;
             }
             else
             {
-                (kind, fill) = ($"page table at {Svg.Hex(e.Value & 0xFFFFF000)}", Table);
+                (kind, fill, what) = ($"page table at {Svg.Hex(e.Value & 0xFFFFF000)}", Table, "page-table");
                 tables++;
             }
             ulong linear = (ulong)slot << 22;
             string half = slot < PagingLayout.UserSlotBase ? "kernel half (shared)" : "user half (private)";
             svg.Rect(x + 1, y + 1, Cell - 2, Cell - 2, fill, $"slot {slot}: {Svg.Hex(linear)}-{Svg.Hex(linear + (1ul << 22) - 1)}, {half}: {kind}; raw entry {Svg.Hex(e.Value)}",
-                slot == tableSlot ? "#d50000" : null, 2);
+                slot == tableSlot ? "#d50000" : null, 2,
+                data: [("key", $"slot {slot}"), ("slot", $"{slot}"), ("entry", Svg.Hex(e.Value)), ("kind", what)]);
         }
         for (int r = 0; r < 32; r += 4)
             svg.Text(6, top + r * Cell + 15, Svg.Hex((ulong)r * Columns << 22), "fill=\"#555\" font-size=\"10\"");
@@ -99,7 +100,8 @@ public static class PageTablesSvg
                 fill = user ? rw ? UserRw : UserRo : rw ? SupervisorRw : SupervisorRo;
                 title = $"entry {i}: {Svg.Hex(page)} -> {Svg.Hex(e.Value & 0xFFFFF000)} [{FlagText(e.Flags)}], raw {Svg.Hex(e.Value)}";
             }
-            svg.Rect(x + 1, y + 1, Cell - 2, Cell - 2, fill, title, e.IsPresent && (e.Flags & PageFlags.Global) != 0 ? "#000" : null, 1.2);
+            svg.Rect(x + 1, y + 1, Cell - 2, Cell - 2, fill, title, e.IsPresent && (e.Flags & PageFlags.Global) != 0 ? "#000" : null, 1.2,
+                data: [("key", $"slot {slot} entry {i}"), ("table", $"{slot}"), ("index", $"{i}"), ("entry", Svg.Hex(e.Value))]);
         }
         for (int r = 0; r < 32; r += 4)
             svg.Text(6, top + r * Cell + 15, $"{r * Columns}", "fill=\"#555\" font-size=\"10\"");

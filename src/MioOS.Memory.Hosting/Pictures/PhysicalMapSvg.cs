@@ -46,7 +46,8 @@ public static class PhysicalMapSvg
             var (colour, meaning) = Kinds[kind];
             string range = $"{Svg.Hex(start)}-{Svg.Hex(start + length)}";
             svg.Rect(AxisLeft, y, BarWidth, h, colour, $"{kind}: {range} ({Boot.SizeText.Bytes(length)}), {meaning}",
-                "#333", 0.6, kind == "hole" ? "hole" : null);
+                "#333", 0.6, kind == "hole" ? "hole" : null,
+                [("key", $"{kind} {Svg.Hex(start)}"), ("start", Svg.Hex(start)), ("length", Svg.Hex(length)), ("kind", kind)]);
             if (kind == "hole")
                 for (double hy = y + 6; hy < y + h; hy += 8)
                     svg.Line(AxisLeft + 4, hy, AxisLeft + BarWidth - 4, hy, "#ccc", 1, "4 4");

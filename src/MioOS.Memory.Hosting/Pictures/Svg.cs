@@ -9,13 +9,22 @@ internal sealed class Svg
 {
     private readonly StringBuilder _body = new();
 
-    public void Rect(double x, double y, double w, double h, string fill, string? title = null, string? stroke = null, double strokeWidth = 1, string? cssClass = null)
+    /// <summary>
+    /// A rectangle. <paramref name="data"/> become <c>data-NAME</c> attributes: what the rectangle stands for, in
+    /// a form a script can read (<c>key</c> names the thing, the same in every drawing of it, so a page can tell
+    /// what appeared or changed between two drawings).
+    /// </summary>
+    public void Rect(double x, double y, double w, double h, string fill, string? title = null, string? stroke = null, double strokeWidth = 1, string? cssClass = null,
+        IEnumerable<(string Name, string Value)>? data = null)
     {
         _body.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x:0.##}\" y=\"{y:0.##}\" width=\"{w:0.##}\" height=\"{h:0.##}\" fill=\"{fill}\"");
         if (stroke is not null)
             _body.Append(CultureInfo.InvariantCulture, $" stroke=\"{stroke}\" stroke-width=\"{strokeWidth:0.##}\"");
         if (cssClass is not null)
             _body.Append(CultureInfo.InvariantCulture, $" class=\"{cssClass}\"");
+        if (data is not null)
+            foreach (var (name, value) in data)
+                _body.Append(CultureInfo.InvariantCulture, $" data-{name}=\"{Esc(value)}\"");
         if (title is null)
             _body.Append("/>\n");
         else

@@ -46,9 +46,9 @@ public sealed class ReplayException : Exception
 }
 
 /// <summary>
-/// Replays a parsed trace on a kernel heap: every event becomes the matching heap call, blocks are tracked by
-/// trace ID. <see cref="BootMachine"/> is the one set-up that <c>mioos-mm replay</c>, <c>mioos-mm heapinfo
-/// --trace</c> and the benchmarks replay on, so their figures measure the same heap.
+/// Replays a parsed trace on a kernel heap, event by event through a <see cref="TraceStepper{TGrowth}"/>.
+/// <see cref="BootMachine"/> is the one set-up that <c>mioos-mm replay</c>, <c>mioos-mm heapinfo --trace</c>,
+/// <c>mioos-mm explore</c> and the benchmarks replay on, so their figures measure the same heap.
 /// </summary>
 public static class TraceReplayer
 {
@@ -69,12 +69,7 @@ public static class TraceReplayer
     public static ReplayResult Replay<TGrowth>(ReadOnlySpan<TraceEvent> events, KernelHeap<TGrowth> core,
         long checkEvery = 0, Action<long>? progress = null) where TGrowth : struct, IHeapGrowth
     {
-        int maxId = 0;
-        foreach (ref readonly TraceEvent e in events)
-            maxId = Math.Max(maxId, e.Id + 1);
-        var pointers = new uint[maxId];
-        var sizes = new ulong[maxId];
-        ulong live = 0, peakLive = 0;
+        var stepper = new TraceStepper<TGrowth>(core, events);
         long checks = 0;
         string integrity = "ok";
         const int progressMask = (1 << 16) - 1;
@@ -85,44 +80,7 @@ public static class TraceReplayer
         clock.Start();
         for (int i = 0; i < events.Length; i++)
         {
-            TraceEvent e = events[i];
-            uint pointer;
-            HeapStatus status;
-            switch (e.Kind)
-            {
-                case TraceEventKind.Malloc:
-                    pointer = core.Kmalloc(e.Size, out status);
-                    break;
-                case TraceEventKind.Calloc:
-                    pointer = core.Kcalloc(e.Extra, e.Size, out status);
-                    break;
-                case TraceEventKind.Aligned:
-                    pointer = core.KmallocAligned(e.Size, e.Extra, out status);
-                    break;
-                case TraceEventKind.Realloc:
-                    pointer = core.Krealloc(e.OldId >= 0 ? pointers[e.OldId] : 0, e.Size, out status);
-                    if (e.OldId >= 0)
-                    {
-                        live -= sizes[e.OldId];
-                        pointers[e.OldId] = 0;
-                    }
-                    break;
-                default:
-                    status = core.Kfree(pointers[e.Id]);
-                    pointers[e.Id] = 0;
-                    live -= sizes[e.Id];
-                    if (status != HeapStatus.Ok)
-                        throw Fail(i, e, status, core.Stats());
-                    goto Next;
-            }
-            if (status != HeapStatus.Ok || (pointer == 0 && e.RequestedBytes != 0))
-                throw Fail(i, e, status == HeapStatus.Ok ? HeapStatus.OutOfMemory : status, core.Stats());
-            pointers[e.Id] = pointer;
-            sizes[e.Id] = e.RequestedBytes;
-            live += e.RequestedBytes;
-            if (live > peakLive)
-                peakLive = live;
-            Next:
+            stepper.Step(in events[i]);
             if ((i & progressMask) == progressMask && progress != null)
                 progress(i + 1);
             if (checkEvery > 0 && ++sinceCheck == checkEvery)
@@ -149,7 +107,7 @@ public static class TraceReplayer
         return new ReplayResult
         {
             Events = events.Length,
-            PeakLiveBytes = peakLive,
+            PeakLiveBytes = stepper.PeakLiveBytes,
             PeakHeapBytes = stats.PeakInUseExtent,
             NsPerEvent = events.Length == 0 ? 0 : clock.Elapsed.TotalNanoseconds / events.Length,
             CpuNsPerEvent = events.Length == 0 ? 0 : (double)cpu / events.Length,
@@ -157,12 +115,5 @@ public static class TraceReplayer
             IntegrityChecks = checks,
             Final = stats,
         };
-    }
-
-    private static ReplayException Fail(int index, TraceEvent e, HeapStatus status, HeapStats s)
-    {
-        return new ReplayException(
-            $"event {index + 1} ({e.Kind} id {e.Id}, {e.RequestedBytes} bytes): {status}" +
-            (status == HeapStatus.OutOfMemory ? $" (heap {s.SizeBytes} bytes in {s.Segments} segments)" : ""));
     }
 }

@@ -15,7 +15,7 @@ namespace MioOS.Memory;
 /// </summary>
 /// <remarks>
 /// A handle, like the layers it holds: their state lives in the memory they manage, so copies of this struct see
-/// the same subsystem. The layers' own locks and call order apply (heap, then PMM, then VMM).
+/// the same subsystem. Each layer takes its own lock (the platform's <see cref="LayerLock"/>), in one order: heap, then VMM, then PMM.
 /// </remarks>
 public struct MemorySubsystem<TCpu> where TCpu : struct, ICpu
 {

@@ -69,11 +69,15 @@ internal unsafe struct HeapControl
     /// <summary>Segments given back so far.</summary>
     public uint Releases;
 
+    /// <summary>The granule the heap was created with (<see cref="HeapLayout.IsValidGranule"/>).</summary>
+    public uint Granule;
+
     /// <summary>The start of the spare segment (a wholly free grown segment kept for the next growth), 0 when none
     /// (see <see cref="HeapLayout.KeepOneSpareSegment"/>).</summary>
     public uint SpareSegment;
 
-    /// <summary>Segments as (start, length) pairs sorted by start.</summary>
+    /// <summary>Segments as (start, length) pairs sorted by start: the part of each range its blocks tile (the
+    /// range without <see cref="HeapLayout.SegmentLead"/> and the tail of <see cref="HeapLayout.SegmentOverhead"/>).</summary>
     public fixed uint Segments[HeapLayout.MaxSegments * 2];
 
     /// <summary>"MioH".</summary>

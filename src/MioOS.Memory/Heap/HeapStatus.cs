@@ -19,7 +19,8 @@ public enum HeapStatus : uint
     /// <summary>Misuse: the pointer lies in no heap segment.</summary>
     ForeignPointer,
 
-    /// <summary>Misuse: the pointer is not a multiple of <see cref="HeapLayout.Alignment"/>.</summary>
+    /// <summary>Misuse: the pointer is not a multiple of the heap's granule (<see cref="HeapLayout.KernelGranule"/>
+    /// for the kernel).</summary>
     MisalignedPointer,
 
     /// <summary>Misuse: the pointer lies inside the heap but is not the start of a block (an interior pointer).</summary>

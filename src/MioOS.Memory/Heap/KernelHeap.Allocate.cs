@@ -10,22 +10,28 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         status = HeapStatus.Ok;
         if (size == 0)
             return 0;
-        uint need = HeapLayout.BlockSizeFor(size);
+        uint need = HeapLayout.BlockSizeFor(size, c.Granule);
         if (need == 0)
         {
             status = HeapStatus.SizeOverflow;
             return 0;
         }
-        uint block = FindFit(ref c, need);
-        if (block == 0)
+        uint payload;
+        do
         {
-            if (!Grow(ref c, need) || (block = FindFit(ref c, need)) == 0)
+            uint block = FindFit(ref c, need);
+            if (block == 0)
             {
-                status = HeapStatus.OutOfMemory;
-                return 0;
+                if (!Grow(ref c, need) || (block = FindFit(ref c, need)) == 0)
+                {
+                    status = HeapStatus.OutOfMemory;
+                    return 0;
+                }
             }
+            payload = Carve(ref c, block, 0, need);
         }
-        return Carve(ref c, block, 0, need);
+        while (payload == 0); // a size the search trusted was overwritten: repaired, search again
+        return payload;
     }
 
     private uint AllocateAlignedLocked(ref HeapControl c, uint size, uint alignment, out HeapStatus status)
@@ -35,28 +41,34 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
             status = HeapStatus.InvalidAlignment;
             return 0;
         }
-        if (alignment <= HeapLayout.Alignment)
+        if (alignment <= c.Granule)
             return AllocateLocked(ref c, size, out status);
         status = HeapStatus.Ok;
         if (size == 0)
             return 0;
-        uint need = HeapLayout.BlockSizeFor(size);
-        uint sure = need == 0 ? 0 : HeapLayout.AlignedGuarantee(need, alignment);
+        uint need = HeapLayout.BlockSizeFor(size, c.Granule);
+        uint sure = need == 0 ? 0 : HeapLayout.AlignedGuarantee(need, alignment, c.Granule);
         if (sure == 0)
         {
             status = HeapStatus.SizeOverflow;
             return 0;
         }
-        uint block = FindAlignedFit(ref c, need, alignment, out uint lead);
-        if (block == 0)
+        uint payload;
+        do
         {
-            if (!Grow(ref c, sure) || (block = FindAlignedFit(ref c, need, alignment, out lead)) == 0)
+            uint block = FindAlignedFit(ref c, need, alignment, out uint lead);
+            if (block == 0)
             {
-                status = HeapStatus.OutOfMemory;
-                return 0;
+                if (!Grow(ref c, sure) || (block = FindAlignedFit(ref c, need, alignment, out lead)) == 0)
+                {
+                    status = HeapStatus.OutOfMemory;
+                    return 0;
+                }
             }
+            payload = Carve(ref c, block, lead, need);
         }
-        return Carve(ref c, block, lead, need);
+        while (payload == 0); // a size the search trusted was overwritten: repaired, search again
+        return payload;
     }
 
     /// <summary>The lowest-addressed free block of at least <paramref name="need"/> bytes, or 0.</summary>
@@ -95,14 +107,23 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
     /// <paramref name="block"/>: the leading fragment (if any) stays free, a tail of at least
     /// <see cref="HeapLayout.SplitThreshold"/> becomes a free block, a smaller tail joins the allocation.
     /// </summary>
+    /// <returns>The payload address; 0 when the block's size, as the tree read it, had been overwritten (a write
+    /// after free): it is repaired, and the caller searches again.</returns>
     private uint Carve(ref HeapControl c, uint block, uint lead, uint need)
     {
         uint word = FreeCopy(block);
+        bool headerValid = ReadHeader(ref c, block, out uint header);
+        if (headerValid && (header & HeapLayout.UsedFlag) == 0 && header != word)
+        {
+            word = RepairFreeCopy(ref c, block, header);
+            if ((word & ~HeapLayout.FlagMask) < lead + need)
+                return 0;
+        }
         uint size = word & ~HeapLayout.FlagMask;
         uint last = word & HeapLayout.LastFlag;
         if (block == c.SpareSegment)
             c.SpareSegment = 0; // the spare is in use again: an ordinary segment
-        if (!ReadHeader(ref c, block, out uint header) || header != word)
+        if (!headerValid || header != word)
         {
             // The free block's header was overwritten; the tree's copy is trusted, so repair and go on.
             Report(ref c, HeapStatus.HeaderCorrupted, block);

@@ -39,6 +39,24 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
     /// <summary>The trusted copy of a free block's header word.</summary>
     private uint FreeCopy(uint block) => _window.Read<uint>(block + HeapLayout.FreeCopyOffset);
 
+    /// <summary>
+    /// The word of the free block at <paramref name="block"/>, whose header reads <paramref name="header"/> with a
+    /// valid check word. The copy inside the block is free memory to a caller that writes after a free: when it
+    /// differs, the check word vouches for the header and nothing vouches for the copy, so the copy (and the tree's
+    /// sizes, which read it) is repaired from the header and the damage reported.
+    /// </summary>
+    private uint RepairFreeCopy(ref HeapControl c, uint block, uint header)
+    {
+        if (FreeCopy(block) != header)
+        {
+            Report(ref c, HeapStatus.HeaderCorrupted, block);
+            _window.Write(block + HeapLayout.FreeCopyOffset, header);
+            FreeBlockStore store = new(_window);
+            AugmentedTree<FreeBlockStore>.SizeChanged(ref store, block);
+        }
+        return header;
+    }
+
     private void WriteFree(ref HeapControl c, uint block, uint word)
     {
         WriteHeader(ref c, block, word);
@@ -135,25 +153,36 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
     {
         if (c.SegmentCount >= HeapLayout.MaxSegments)
             return false;
-        ulong request = ((ulong)minBytes + HeapLayout.GrowthGranule - 1) & ~(ulong)(HeapLayout.GrowthGranule - 1);
-        if (request < HeapLayout.GrowthStep)
-            request = HeapLayout.GrowthStep;
-        if (request > uint.MaxValue - HeapLayout.GrowthGranule)
+        uint granule = c.Granule;
+        uint lead = HeapLayout.SegmentLead(granule);
+        ulong fits = ((ulong)minBytes + HeapLayout.SegmentOverhead(granule) + HeapLayout.GrowthGranule - 1)
+            & ~(ulong)(HeapLayout.GrowthGranule - 1);
+        if (fits < HeapLayout.GrowthStep)
+            fits = HeapLayout.GrowthStep;
+        if (fits > uint.MaxValue - HeapLayout.GrowthGranule)
             return false;
+        // Larger steps as the table fills (HeapLayout.LeastGrowth); the least that fits when the source has less.
+        ulong scaled = HeapLayout.LeastGrowth(c.SegmentCount);
         TGrowth growth = _growth;
-        if (!growth.TryGrow((uint)request, out uint start, out uint length))
+        uint range, rangeLength;
+        if (!(scaled > fits && growth.TryGrow((uint)scaled, out range, out rangeLength))
+            && !growth.TryGrow((uint)fits, out range, out rangeLength))
             return false;
+        // The blocks tile the range less its lead and tail (nothing for the kernel's granule).
+        uint start = range + lead;
+        uint length = rangeLength - HeapLayout.SegmentOverhead(granule);
         int at = 0;
         while (at < c.SegmentCount && c.Segments[at * 2] < start)
             at++;
-        bool bad = start == 0 || (start & (HeapLayout.Alignment - 1)) != 0 || (length & (HeapLayout.Alignment - 1)) != 0
-            || length < minBytes || (ulong)start + length > AddressLimits.FourGiB || !_window.Contains(start, length)
-            || (start < _control + HeapLayout.ControlBlockSize && start + length > _control)
-            || (at > 0 && c.Segments[(at - 1) * 2] + c.Segments[(at - 1) * 2 + 1] > start)
-            || (at < c.SegmentCount && start + length > c.Segments[at * 2]);
+        bool bad = range == 0 || (range & (granule - 1)) != 0 || (rangeLength & (granule - 1)) != 0
+            || rangeLength < minBytes + HeapLayout.SegmentOverhead(granule)
+            || (ulong)range + rangeLength > AddressLimits.FourGiB || !_window.Contains(range, rangeLength)
+            || (range < _control + HeapLayout.ControlBlockSize && range + rangeLength > _control)
+            || (at > 0 && c.Segments[(at - 1) * 2] + c.Segments[(at - 1) * 2 + 1] > range)
+            || (at < c.SegmentCount && range + rangeLength > c.Segments[at * 2]);
         if (bad)
         {
-            Report(ref c, HeapStatus.BadGrowth, start);
+            Report(ref c, HeapStatus.BadGrowth, range);
             return false;
         }
         for (int i = (int)c.SegmentCount; i > at; i--)
@@ -170,7 +199,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         return true;
     }
 
-    /// <summary>Gives a wholly free grown segment back to the growth source.</summary>
+    /// <summary>Gives a wholly free grown segment back to the growth source (the whole range it came as).</summary>
     private void ReleaseSegment(ref HeapControl c, int index)
     {
         uint start = c.Segments[index * 2];
@@ -185,7 +214,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         c.TotalBytes -= length;
         c.Releases++;
         TGrowth growth = _growth;
-        growth.Release(start, length);
+        growth.Release(start - HeapLayout.SegmentLead(c.Granule), length + HeapLayout.SegmentOverhead(c.Granule));
     }
 
     /// <summary>Copies <paramref name="length"/> bytes a page-piece at a time (so a checked window sees each page).</summary>

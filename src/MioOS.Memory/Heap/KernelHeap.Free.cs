@@ -32,7 +32,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         segment = pointer < HeapLayout.HeaderSize ? -1 : FindSegment(ref c, pointer - HeapLayout.HeaderSize);
         if (segment < 0)
             return HeapStatus.ForeignPointer;
-        if ((pointer & (HeapLayout.Alignment - 1)) != 0)
+        if ((pointer & (c.Granule - 1)) != 0)
             return HeapStatus.MisalignedPointer;
         uint candidate = pointer - HeapLayout.HeaderSize;
         uint segmentEnd = c.Segments[segment * 2] + c.Segments[segment * 2 + 1];
@@ -82,7 +82,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
     {
         if (ReadHeader(ref c, next, out uint w))
         {
-            freeWord = (w & HeapLayout.UsedFlag) == 0 ? FreeCopy(next) : 0;
+            freeWord = (w & HeapLayout.UsedFlag) == 0 ? RepairFreeCopy(ref c, next, w) : 0;
             return (w & HeapLayout.UsedFlag) == 0;
         }
         Report(ref c, HeapStatus.HeaderCorrupted, next);
@@ -197,7 +197,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
             Report(ref c, status, status == HeapStatus.HeaderCorrupted && block != 0 ? block : pointer);
             return 0;
         }
-        uint need = HeapLayout.BlockSizeFor(size);
+        uint need = HeapLayout.BlockSizeFor(size, c.Granule);
         if (need == 0)
         {
             status = HeapStatus.SizeOverflow;

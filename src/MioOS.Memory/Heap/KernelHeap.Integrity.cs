@@ -7,7 +7,8 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
 {
     private HeapCheck CheckLocked(ref HeapControl c)
     {
-        if (c.Magic != HeapControl.ExpectedMagic || c.SegmentCount == 0 || c.SegmentCount > HeapLayout.MaxSegments)
+        if (c.Magic != HeapControl.ExpectedMagic || c.SegmentCount == 0 || c.SegmentCount > HeapLayout.MaxSegments
+            || !HeapLayout.IsValidGranule(c.Granule))
             return new HeapCheck(HeapStatus.ControlCorrupted, _control, 0);
         uint used = 0, free = 0, blocks = 0, freeBlocks = 0, tailFree = 0, largest = 0, total = 0, walked = 0;
         uint previousEnd = _control + HeapLayout.ControlBlockSize;
@@ -17,7 +18,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
             uint start = c.Segments[s * 2];
             uint length = c.Segments[s * 2 + 1];
             if ((s > 0 && start < previousEnd) || length < HeapLayout.MinBlock
-                || ((start | length) & (HeapLayout.Alignment - 1)) != 0 || !_window.Contains(start, length))
+                || (((start + HeapLayout.HeaderSize) | length) & (c.Granule - 1)) != 0 || !_window.Contains(start, length))
                 return new HeapCheck(HeapStatus.ControlCorrupted, start, walked);
             if (start == c.InitialStart)
                 initialSeen = true;
@@ -30,7 +31,8 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
                 if (!ReadHeader(ref c, at, out uint word))
                     return new HeapCheck(HeapStatus.HeaderCorrupted, at, walked);
                 uint size = word & ~HeapLayout.FlagMask;
-                if (size > end - at || ((word & HeapLayout.LastFlag) != 0) != (size == end - at) || (word & 4) != 0)
+                if (size > end - at || ((word & HeapLayout.LastFlag) != 0) != (size == end - at)
+                    || (size & (c.Granule - 1)) != 0 || (word & 4) != 0)
                     return new HeapCheck(HeapStatus.BlockOrderBroken, at, walked);
                 walked++;
                 if ((word & HeapLayout.UsedFlag) != 0)
@@ -82,7 +84,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
     }
 
     /// <summary>The first fit a plain walk of the block lists (segments in address order) finds: the first
-    /// free block of at least <paramref name="need"/> bytes, or with <paramref name="alignment"/> above 8 the
+    /// free block of at least <paramref name="need"/> bytes, or with <paramref name="alignment"/> above the granule the
     /// first one holding an aligned placement. 0 when none (or when a damaged header stops the walk).</summary>
     private uint LinearFit(ref HeapControl c, uint need, uint alignment, out uint lead)
     {
@@ -97,7 +99,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
                 uint size = word & ~HeapLayout.FlagMask;
                 if ((word & HeapLayout.UsedFlag) == 0 && size >= need)
                 {
-                    if (alignment <= HeapLayout.Alignment)
+                    if (alignment <= c.Granule)
                         return at;
                     lead = HeapLayout.AlignedLead(at, size, need, alignment);
                     if (lead != uint.MaxValue)

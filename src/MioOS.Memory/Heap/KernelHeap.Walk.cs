@@ -13,10 +13,10 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
     public bool Block(uint address, out uint size, out bool used, out bool last)
     {
         ref HeapControl c = ref Control();
-        HeapLock.Enter(ref c.Lock);
+        uint held = HeapLock.Enter(ref c.Lock);
         bool ok = FindSegment(ref c, address) >= 0 && ReadHeader(ref c, address, out uint word);
         word = ok ? _window.Read<uint>(address) : 0;
-        HeapLock.Exit(ref c.Lock);
+        HeapLock.Exit(ref c.Lock, held);
         size = word & ~HeapLayout.FlagMask;
         used = (word & HeapLayout.UsedFlag) != 0;
         last = (word & HeapLayout.LastFlag) != 0;
@@ -27,14 +27,14 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
     /// free block is large enough (the heap would grow) or the size is not a valid request. Changes nothing.</summary>
     public uint FirstFitFor(uint size)
     {
-        uint need = HeapLayout.BlockSizeFor(size);
+        ref HeapControl c = ref Control();
+        uint need = HeapLayout.BlockSizeFor(size, c.Granule);
         if (need == 0)
             return 0;
-        ref HeapControl c = ref Control();
-        HeapLock.Enter(ref c.Lock);
+        uint held = HeapLock.Enter(ref c.Lock);
         FreeBlockStore store = new(_window);
         uint block = AugmentedTree<FreeBlockStore>.LowestFit(ref store, c.Root, need);
-        HeapLock.Exit(ref c.Lock);
+        HeapLock.Exit(ref c.Lock, held);
         return block;
     }
 }

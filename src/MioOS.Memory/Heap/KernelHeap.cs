@@ -16,7 +16,8 @@ namespace MioOS.Memory.Heap;
 /// <para>The blocks of each segment tile it in address order (the first-fit list of the spec); the tree only
 /// indexes the free ones, so every call is O(log n) and still returns exactly the block a walk from the
 /// lowest address would return (<see cref="HeapOptions.CrossCheck"/> verifies that on every call).</para>
-/// <para>Every public call takes the heap's spin lock.</para>
+/// <para>Every public call takes the heap's lock once (<see cref="HeapLock"/>, the platform's
+/// <see cref="LayerLock"/>), and holds it while the heap grows: heap, then PMM, then VMM.</para>
 /// </remarks>
 public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct, IHeapGrowth
 {
@@ -35,8 +36,9 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
     public uint Start => _control;
 
     /// <summary>
-    /// Lays a new heap over [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>):
-    /// the control block, then one free block spanning the rest (the initial segment, never released).
+    /// Lays a new heap of the kernel's granule (<see cref="HeapLayout.KernelGranule"/>) over [<paramref name="start"/>,
+    /// <paramref name="start"/> + <paramref name="length"/>): the control block, then one free block spanning the rest
+    /// (the initial segment, never released).
     /// </summary>
     /// <returns><see cref="HeapStatus.Ok"/>, or <see cref="HeapStatus.ControlCorrupted"/> when the range is
     /// misaligned, too small, or outside the window.</returns>
@@ -44,21 +46,34 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
     /// writable through <paramref name="window"/>, and nothing else uses it from now on: the heap writes its control
     /// block and headers there. Growth comes only from <paramref name="growth"/>; released segments go back to it.</remarks>
     public static HeapStatus Create(MemoryWindow window, uint start, uint length, TGrowth growth, HeapOptions options,
-        out KernelHeap<TGrowth> heap)
+        out KernelHeap<TGrowth> heap) =>
+        Create(window, start, length, growth, options, HeapLayout.KernelGranule, out heap);
+
+    /// <summary>
+    /// <see cref="Create(MemoryWindow, uint, uint, TGrowth, HeapOptions, out KernelHeap{TGrowth})"/> with every payload
+    /// address and block size a multiple of <paramref name="granule"/> (<see cref="HeapLayout.IsValidGranule"/>;
+    /// <paramref name="start"/> must be one too). Growth must then hand out ranges of whole granules.
+    /// </summary>
+    public static HeapStatus Create(MemoryWindow window, uint start, uint length, TGrowth growth, HeapOptions options,
+        uint granule, out KernelHeap<TGrowth> heap)
     {
         heap = default;
-        length &= ~(HeapLayout.Alignment - 1);
-        if ((start & (HeapLayout.Alignment - 1)) != 0 || start == 0
-            || length < HeapLayout.ControlBlockSize + HeapLayout.MinBlock
+        if (!HeapLayout.IsValidGranule(granule))
+            return HeapStatus.ControlCorrupted;
+        length &= ~(granule - 1);
+        uint lead = HeapLayout.SegmentLead(granule);
+        if ((start & (granule - 1)) != 0 || start == 0
+            || length < HeapLayout.ControlBlockSize + HeapLayout.SegmentOverhead(granule) + HeapLayout.MinBlock
             || (ulong)start + length > AddressLimits.FourGiB || !window.Contains(start, length))
             return HeapStatus.ControlCorrupted;
         heap = new KernelHeap<TGrowth>(window, start, growth);
         window.Zero(start, HeapLayout.ControlBlockSize);
         ref HeapControl c = ref heap.Control();
         c.Options = (uint)options;
+        c.Granule = granule;
         c.Secret = 0x6D696F21u ^ (start * 0x9E3779B1u);
-        uint segment = start + HeapLayout.ControlBlockSize;
-        uint segmentLength = length - HeapLayout.ControlBlockSize;
+        uint segment = start + HeapLayout.ControlBlockSize + lead;
+        uint segmentLength = length - HeapLayout.ControlBlockSize - HeapLayout.SegmentOverhead(granule);
         c.InitialStart = segment;
         c.SegmentCount = 1;
         c.Segments[0] = segment;
@@ -83,7 +98,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
     }
 
     /// <summary><c>kmalloc</c>: the lowest-addressed free block that fits, split when the rest can be a block.
-    /// Returns the payload address (8-byte aligned), or 0 for size 0, a size above
+    /// Returns the payload address (a multiple of the heap's granule), or 0 for size 0, a size above
     /// <see cref="HeapLayout.MaxRequest"/>, or when nothing fits even after growing.</summary>
     public uint Kmalloc(uint size) => Kmalloc(size, out _);
 
@@ -91,9 +106,9 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
     public uint Kmalloc(uint size, out HeapStatus status)
     {
         ref HeapControl c = ref Control();
-        HeapLock.Enter(ref c.Lock);
+        uint held = HeapLock.Enter(ref c.Lock);
         uint result = AllocateLocked(ref c, size, out status);
-        HeapLock.Exit(ref c.Lock);
+        HeapLock.Exit(ref c.Lock, held);
         return result;
     }
 
@@ -111,11 +126,11 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
             return 0;
         }
         ref HeapControl c = ref Control();
-        HeapLock.Enter(ref c.Lock);
+        uint held = HeapLock.Enter(ref c.Lock);
         uint result = AllocateLocked(ref c, (uint)total, out status);
         if (result != 0)
             _window.Zero(result, (uint)total);
-        HeapLock.Exit(ref c.Lock);
+        HeapLock.Exit(ref c.Lock, held);
         return result;
     }
 
@@ -128,9 +143,9 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
     public uint Krealloc(uint pointer, uint size, out HeapStatus status)
     {
         ref HeapControl c = ref Control();
-        HeapLock.Enter(ref c.Lock);
+        uint held = HeapLock.Enter(ref c.Lock);
         uint result = ReallocateLocked(ref c, pointer, size, out status);
-        HeapLock.Exit(ref c.Lock);
+        HeapLock.Exit(ref c.Lock, held);
         return result;
     }
 
@@ -142,9 +157,9 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
     public uint KmallocAligned(uint size, uint alignment, out HeapStatus status)
     {
         ref HeapControl c = ref Control();
-        HeapLock.Enter(ref c.Lock);
+        uint held = HeapLock.Enter(ref c.Lock);
         uint result = AllocateAlignedLocked(ref c, size, alignment, out status);
-        HeapLock.Exit(ref c.Lock);
+        HeapLock.Exit(ref c.Lock, held);
         return result;
     }
 
@@ -153,21 +168,40 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
     public HeapStatus Kfree(uint pointer)
     {
         ref HeapControl c = ref Control();
-        HeapLock.Enter(ref c.Lock);
+        uint held = HeapLock.Enter(ref c.Lock);
         HeapStatus status = FreeLocked(ref c, pointer);
-        HeapLock.Exit(ref c.Lock);
+        HeapLock.Exit(ref c.Lock, held);
         return status;
+    }
+
+    /// <summary>Gives the spare segment (a wholly free grown segment the heap keeps for its next growth, see
+    /// <see cref="HeapLayout.KeepOneSpareSegment"/>) back to the growth source now, as glibc's <c>malloc_trim</c>
+    /// does for its top chunk. Returns the bytes given back (the segment's whole range), 0 when none was kept.</summary>
+    public uint Trim()
+    {
+        ref HeapControl c = ref Control();
+        uint held = HeapLock.Enter(ref c.Lock);
+        uint released = 0;
+        int spare = c.SpareSegment == 0 ? -1 : FindSegment(ref c, c.SpareSegment);
+        if (spare >= 0)
+        {
+            released = c.Segments[spare * 2 + 1] + HeapLayout.SegmentOverhead(c.Granule);
+            ReleaseSegment(ref c, spare);
+        }
+        c.SpareSegment = 0;
+        HeapLock.Exit(ref c.Lock, held);
+        return released;
     }
 
     /// <summary>The payload bytes of the live block at <paramref name="pointer"/>, or 0 when it is not one (not reported).</summary>
     public uint UsableSize(uint pointer)
     {
         ref HeapControl c = ref Control();
-        HeapLock.Enter(ref c.Lock);
+        uint held = HeapLock.Enter(ref c.Lock);
         uint size = ValidatePointer(ref c, pointer, out _, out uint word, out _) == HeapStatus.Ok
             ? (word & ~HeapLayout.FlagMask) - HeapLayout.HeaderSize
             : 0;
-        HeapLock.Exit(ref c.Lock);
+        HeapLock.Exit(ref c.Lock, held);
         return size;
     }
 
@@ -175,7 +209,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
     public HeapStats Stats()
     {
         ref HeapControl c = ref Control();
-        HeapLock.Enter(ref c.Lock);
+        uint held = HeapLock.Enter(ref c.Lock);
         HeapStats s = default;
         s.Start = _control;
         s.SizeBytes = c.TotalBytes;
@@ -199,7 +233,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
         s.CrossCheckFailures = c.CrossCheckFailures;
         s.Grows = c.Grows;
         s.Releases = c.Releases;
-        HeapLock.Exit(ref c.Lock);
+        HeapLock.Exit(ref c.Lock, held);
         return s;
     }
 
@@ -217,11 +251,11 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
     public bool Segment(int index, out uint start, out uint length)
     {
         ref HeapControl c = ref Control();
-        HeapLock.Enter(ref c.Lock);
+        uint held = HeapLock.Enter(ref c.Lock);
         bool ok = index >= 0 && (uint)index < c.SegmentCount;
         start = ok ? c.Segments[index * 2] : 0;
         length = ok ? c.Segments[index * 2 + 1] : 0;
-        HeapLock.Exit(ref c.Lock);
+        HeapLock.Exit(ref c.Lock, held);
         return ok;
     }
 
@@ -231,9 +265,9 @@ public readonly unsafe partial struct KernelHeap<TGrowth> where TGrowth : struct
     public HeapCheck CheckIntegrity()
     {
         ref HeapControl c = ref Control();
-        HeapLock.Enter(ref c.Lock);
+        uint held = HeapLock.Enter(ref c.Lock);
         HeapCheck result = CheckLocked(ref c);
-        HeapLock.Exit(ref c.Lock);
+        HeapLock.Exit(ref c.Lock, held);
         return result;
     }
 

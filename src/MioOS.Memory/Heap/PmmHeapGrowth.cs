@@ -7,7 +7,8 @@ namespace MioOS.Memory.Heap;
 /// The kernel's heap growth source: whole frames of low memory from the PMM, identity-mapped through
 /// <typeparamref name="TMapper"/> (the VMM once paging is on; with <see cref="NoFrameMapper"/>, before, the frames are
 /// used as they are), held as <see cref="FrameOwner.HeapSegments"/>. A handle:
-/// the PMM's state and the page tables live in memory. Called with the heap lock held (lock order heap, PMM).
+/// the PMM's state and the page tables live in memory. Called with the heap lock held: the PMM and the VMM take theirs (heap, then VMM, then PMM;
+/// the PMM maps the segment with its own lock dropped).
 /// </summary>
 public struct PmmHeapGrowth<TMapper> : IHeapGrowth where TMapper : struct, IFrameMapper
 {

@@ -42,6 +42,10 @@ internal enum ExtentFlags : uint
     /// <summary>In the high region.</summary>
     High = 4,
 
+    /// <summary>An identity-mapped allocation whose mapping is being made (without <see cref="IdentityMapped"/>) or
+    /// removed (with it) while the PMM's lock is dropped: not handed out yet, or being freed.</summary>
+    Transit = 8,
+
     /// <summary>Bits 15:8 of an allocation's flags hold its <see cref="FrameOwner"/>.</summary>
     OwnerMask = 0xFF00,
 }

@@ -41,22 +41,29 @@ public readonly unsafe partial struct PhysicalMemoryManager
     /// The general allocation, held by <paramref name="owner"/>: only a free by the same owner gives it back.
     /// Identity mapping needs an attached mapper (<see cref="PmmStatus.NoMapper"/> otherwise) and low memory.
     /// </summary>
+    /// <remarks>Takes the PMM's lock. An identity-mapped run is reserved under it, mapped with it dropped (the mapper
+    /// takes the VMM's lock, and the VMM takes page tables from this PMM), then marked under it again; until then a
+    /// free of the run is refused as <see cref="PmmStatus.NotAllocated"/>.</remarks>
     public PmmStatus AllocFrames<TMapper>(uint count, FrameRegion region, uint alignmentFrames, bool identityMap,
         FrameOwner owner, ref TMapper mapper, out PhysicalAddress address) where TMapper : struct, IFrameMapper
     {
         address = PhysicalAddress.Null;
         PmmState* s = S;
         uint first = 0;
+        uint held = PmmLock.Enter(ref s->Lock);
         PmmStatus status = identityMap && region == FrameRegion.High ? PmmStatus.NotIdentityMappable
             : identityMap && !mapper.IsAttached ? PmmStatus.NoMapper
             : TryCarve(count, region, alignmentFrames, owner, out first);
         if (status == PmmStatus.Ok && identityMap)
         {
-            PhysicalAddress start = PhysicalAddress.OfFrame(first);
-            if (mapper.MapIdentity(start, (ulong)count << Frames.Shift))
+            AllocationRecord(first)->Flags |= (uint)ExtentFlags.Transit;
+            PmmLock.Exit(ref s->Lock, held);
+            bool mapped = mapper.MapIdentity(PhysicalAddress.OfFrame(first), (ulong)count << Frames.Shift);
+            held = PmmLock.Enter(ref s->Lock);
+            if (mapped)
             {
-                ExtentStore store = Store;
-                Store.Record(AugmentedTree<ExtentStore>.Find(ref store, s->AllocRoot, first))->Flags |= (uint)ExtentFlags.IdentityMapped;
+                ExtentRecord* r = AllocationRecord(first);
+                r->Flags = (r->Flags & ~(uint)ExtentFlags.Transit) | (uint)ExtentFlags.IdentityMapped;
             }
             else
             {
@@ -70,9 +77,11 @@ public readonly unsafe partial struct PhysicalMemoryManager
             s->FailedAllocations++;
             if (status == PmmStatus.ZeroFrames)
                 s->ZeroFrameRequests++;
+            PmmLock.Exit(ref s->Lock, held);
             return status;
         }
         s->Allocations++;
+        PmmLock.Exit(ref s->Lock, held);
         address = PhysicalAddress.OfFrame(first);
         return PmmStatus.Ok;
     }
@@ -94,9 +103,13 @@ public readonly unsafe partial struct PhysicalMemoryManager
         FreeFrame(address, FrameOwner.Caller, ref mapper);
 
     /// <summary>Gives back an allocation <paramref name="owner"/> holds (the VMM's tables, the heap's segments).</summary>
+    /// <remarks>Takes the PMM's lock. An identity-mapped allocation is unmapped first, with the lock dropped (the
+    /// mapper takes the VMM's lock), and only then goes back to the free store; meanwhile another free of it is
+    /// refused as <see cref="PmmStatus.AlreadyFree"/>.</remarks>
     public PmmStatus FreeFrame<TMapper>(PhysicalAddress address, FrameOwner owner, ref TMapper mapper) where TMapper : struct, IFrameMapper
     {
         PmmState* s = S;
+        uint held = PmmLock.Enter(ref s->Lock);
         PmmStatus status = Classify(address, out uint id);
         if (status == PmmStatus.Ok && OwnerOf(Store.Record(id)) != owner)
             status = PmmStatus.NotOwner;
@@ -105,16 +118,26 @@ public readonly unsafe partial struct PhysicalMemoryManager
             s->BadFrees++;
             if (status == PmmStatus.AlreadyFree)
                 s->DoubleFrees++;
+            PmmLock.Exit(ref s->Lock, held);
             return status;
         }
         ExtentRecord* r = Store.Record(id);
-        if ((r->Flags & (uint)ExtentFlags.IdentityMapped) != 0)
-            mapper.UnmapIdentity(address, (ulong)r->Length << Frames.Shift);
         uint first = r->Start;
+        if ((r->Flags & (uint)ExtentFlags.IdentityMapped) != 0)
+        {
+            // Unmapped with the PMM's lock dropped (the order is VMM, then PMM); the run is in transit meanwhile, so
+            // no other free takes it. Records are relinked, never moved, by the trees, so the id still names it.
+            r->Flags |= (uint)ExtentFlags.Transit;
+            ulong length = (ulong)r->Length << Frames.Shift;
+            PmmLock.Exit(ref s->Lock, held);
+            mapper.UnmapIdentity(address, length);
+            held = PmmLock.Enter(ref s->Lock);
+        }
         Release(id);
         s->RecentFrees[s->RecentFreeNext] = first;
         s->RecentFreeNext = (s->RecentFreeNext + 1) % RecentFreeCapacity;
         s->Frees++;
+        PmmLock.Exit(ref s->Lock, held);
         return PmmStatus.Ok;
     }
 
@@ -124,19 +147,28 @@ public readonly unsafe partial struct PhysicalMemoryManager
     /// <summary>The holder of the live allocation starting at <paramref name="address"/>, or false when there is none.</summary>
     public bool AllocationOwner(PhysicalAddress address, out FrameOwner owner)
     {
-        owner = FrameOwner.Caller;
-        if (Classify(address, out uint id) != PmmStatus.Ok)
-            return false;
-        owner = OwnerOf(Store.Record(id));
-        return true;
+        PmmState* s = S;
+        uint held = PmmLock.Enter(ref s->Lock);
+        bool found = Classify(address, out uint id) == PmmStatus.Ok;
+        owner = found ? OwnerOf(Store.Record(id)) : FrameOwner.Caller;
+        PmmLock.Exit(ref s->Lock, held);
+        return found;
     }
 
     /// <summary>The length in frames of the live allocation starting at <paramref name="address"/>, or 0.</summary>
     public uint AllocationLength(PhysicalAddress address)
     {
-        if (Classify(address, out uint id) != PmmStatus.Ok)
-            return 0;
-        return Store.Record(id)->Length;
+        PmmState* s = S;
+        uint held = PmmLock.Enter(ref s->Lock);
+        uint length = Classify(address, out uint id) == PmmStatus.Ok ? Store.Record(id)->Length : 0;
+        PmmLock.Exit(ref s->Lock, held);
+        return length;
+    }
+
+    private ExtentRecord* AllocationRecord(uint first)
+    {
+        ExtentStore store = Store;
+        return store.Record(AugmentedTree<ExtentStore>.Find(ref store, S->AllocRoot, first));
     }
 
     private static FrameOwner OwnerOf(ExtentRecord* r) =>
@@ -159,6 +191,9 @@ public readonly unsafe partial struct PhysicalMemoryManager
             ExtentRecord* r = store.Record(floor);
             if (r->Start == frame)
             {
+                // A run whose identity mapping is being made is not handed out yet; one being unmapped is being freed.
+                if ((r->Flags & (uint)ExtentFlags.Transit) != 0)
+                    return (r->Flags & (uint)ExtentFlags.IdentityMapped) != 0 ? PmmStatus.AlreadyFree : PmmStatus.NotAllocated;
                 id = floor;
                 return PmmStatus.Ok;
             }

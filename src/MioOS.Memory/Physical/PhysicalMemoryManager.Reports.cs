@@ -38,6 +38,8 @@ public unsafe struct ExtentCursor
 public readonly unsafe partial struct PhysicalMemoryManager
 {
     /// <summary>The free extents of <paramref name="region"/>, lowest first.</summary>
+    /// <remarks>Cursors read without the lock: for a PMM nobody else is calling (reports, tests), or a snapshot that
+    /// may be torn.</remarks>
     public ExtentCursor FreeExtents(FrameRegion region) =>
         new(Store, region == FrameRegion.High ? S->HighFreeRoot : S->LowFreeRoot);
 
@@ -50,7 +52,8 @@ public readonly unsafe partial struct PhysicalMemoryManager
         get
         {
             PmmState* s = S;
-            return new PmmStats
+            uint held = PmmLock.Enter(ref s->Lock);
+            var stats = new PmmStats
             {
                 InstalledBytes = s->Firmware.InstalledBytes,
                 FirmwareFramesLow = s->Firmware.UsableFramesBelow4G,
@@ -73,6 +76,8 @@ public readonly unsafe partial struct PhysicalMemoryManager
                 RecordCapacity = s->RecordCapacity,
                 RecordsInUse = s->RecordsInUse,
             };
+            PmmLock.Exit(ref s->Lock, held);
+            return stats;
         }
     }
 }

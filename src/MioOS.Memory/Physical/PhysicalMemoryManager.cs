@@ -54,8 +54,8 @@ public readonly unsafe partial struct PhysicalMemoryManager
     /// <summary>Reattaches to a PMM whose control block is at <paramref name="state"/> (e.g. after the window changes).</summary>
     /// <remarks>Contract: <paramref name="state"/> is the <see cref="StateAddress"/> of a PMM that
     /// <see cref="Initialize"/> started, and <paramref name="window"/> reaches its whole metadata area. Nothing is
-    /// checked: the handle is only as good as that promise. Handles share the one PMM; calls through them must not
-    /// overlap (the PMM's lock, when it has one, is in its control block).</remarks>
+    /// checked: the handle is only as good as that promise. Handles share the one PMM and its lock (in its control block),
+    /// so calls through them may overlap.</remarks>
     public static PhysicalMemoryManager Attach(MemoryWindow window, ulong state) => new(window, state);
 
     /// <summary>The physical address of the control block (the start of the metadata area).</summary>

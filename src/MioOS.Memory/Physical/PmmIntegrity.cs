@@ -63,6 +63,14 @@ public readonly unsafe partial struct PhysicalMemoryManager
         PmmState* s = S;
         if (s->Magic != PmmState.MagicValue)
             return new PmmIntegrity(PmmIntegrityStatus.BadMagic, _state);
+        uint held = PmmLock.Enter(ref s->Lock);
+        PmmIntegrity result = CheckLocked(s);
+        PmmLock.Exit(ref s->Lock, held);
+        return result;
+    }
+
+    private PmmIntegrity CheckLocked(PmmState* s)
+    {
         ExtentStore store = Store;
         long limit = s->RecordCapacity;
         long low = AugmentedTree<ExtentStore>.Validate(ref store, s->LowFreeRoot, limit);

@@ -11,6 +11,7 @@ internal unsafe struct PmmState
     public const uint MagicValue = 0x4D4D5050; // "PPMM"
 
     public uint Magic;
+    public int Lock;                                      // the PMM's lock word (PmmLock): 0 free, 1 held
     public uint MapCount;
     public uint ReservedCount;
     public uint ReservedCapacity;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MioOS.Memory.Platform;
 
 /// <summary>
@@ -54,10 +56,12 @@ public readonly unsafe struct MemoryWindow
     public ulong Limit => _limit;
 
     /// <summary>True when every byte of [address, address + length) lies inside the window. Touches nothing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Contains(ulong address, ulong length) =>
         address <= _limit && length <= _limit - address;
 
     /// <summary>A pointer to <paramref name="length"/> bytes at <paramref name="address"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte* Bytes(ulong address, uint length, MemoryAccess access)
     {
         if (_resolve != null)
@@ -72,13 +76,16 @@ public readonly unsafe struct MemoryWindow
     }
 
     /// <summary>A typed pointer to a <typeparamref name="T"/> at <paramref name="address"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T* At<T>(ulong address, MemoryAccess access) where T : unmanaged =>
         (T*)Bytes(address, (uint)sizeof(T), access);
 
     /// <summary>Reads a <typeparamref name="T"/> at <paramref name="address"/> (unaligned reads are fine on x86).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T Read<T>(ulong address) where T : unmanaged => *At<T>(address, MemoryAccess.Read);
 
     /// <summary>Writes a <typeparamref name="T"/> at <paramref name="address"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write<T>(ulong address, T value) where T : unmanaged => *At<T>(address, MemoryAccess.Write) = value;
 
     /// <summary>Fills [address, address + length) with zeroes, a page at a time so a checked window sees each page.</summary>

@@ -15,6 +15,14 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     /// </summary>
     public VmmStatus CreateAddressSpace(out PhysicalAddress directory)
     {
+        uint held = VmmLock.Enter(ref State->Lock);
+        VmmStatus result = CreateAddressSpaceLocked(out directory);
+        VmmLock.Exit(ref State->Lock, held);
+        return result;
+    }
+
+    private VmmStatus CreateAddressSpaceLocked(out PhysicalAddress directory)
+    {
         directory = default;
         VmmState* s = State;
         if (s->SpaceCount >= VmmState.RegistryCapacity)
@@ -48,6 +56,14 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     /// </summary>
     public VmmStatus SwitchAddressSpace(PhysicalAddress directory)
     {
+        uint held = VmmLock.Enter(ref State->Lock);
+        VmmStatus result = SwitchAddressSpaceLocked(directory);
+        VmmLock.Exit(ref State->Lock, held);
+        return result;
+    }
+
+    private VmmStatus SwitchAddressSpaceLocked(PhysicalAddress directory)
+    {
         if (!IsDirectory(directory))
             return VmmStatus.InvalidAddressSpace;
         State->CurrentDirectory = (uint)directory.Value;
@@ -63,15 +79,31 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     /// </summary>
     public VmmStatus AllocPageIn(PhysicalAddress space, VirtualAddress virt, PhysicalAddress phys, PageFlags flags)
     {
+        uint held = VmmLock.Enter(ref State->Lock);
+        VmmStatus result = AllocPageInLocked(space, virt, phys, flags);
+        VmmLock.Exit(ref State->Lock, held);
+        return result;
+    }
+
+    private VmmStatus AllocPageInLocked(PhysicalAddress space, VirtualAddress virt, PhysicalAddress phys, PageFlags flags)
+    {
         VmmStatus entered = Enter(space, out PhysicalAddress previous);
-        return entered != VmmStatus.Ok ? entered : Leave(previous, AllocPage(virt, phys, flags));
+        return entered != VmmStatus.Ok ? entered : Leave(previous, AllocPageLocked(virt, phys, flags));
     }
 
     /// <summary><see cref="FreePage"/> in <paramref name="space"/> rather than the current address space (see <see cref="AllocPageIn"/>).</summary>
     public VmmStatus FreePageIn(PhysicalAddress space, VirtualAddress virt)
     {
+        uint held = VmmLock.Enter(ref State->Lock);
+        VmmStatus result = FreePageInLocked(space, virt);
+        VmmLock.Exit(ref State->Lock, held);
+        return result;
+    }
+
+    private VmmStatus FreePageInLocked(PhysicalAddress space, VirtualAddress virt)
+    {
         VmmStatus entered = Enter(space, out PhysicalAddress previous);
-        return entered != VmmStatus.Ok ? entered : Leave(previous, FreePage(virt));
+        return entered != VmmStatus.Ok ? entered : Leave(previous, FreePageLocked(virt));
     }
 
     /// <summary>
@@ -80,6 +112,14 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     /// belong to whoever mapped them).
     /// </summary>
     public VmmStatus DestroyAddressSpace(PhysicalAddress directory)
+    {
+        uint held = VmmLock.Enter(ref State->Lock);
+        VmmStatus result = DestroyAddressSpaceLocked(directory);
+        VmmLock.Exit(ref State->Lock, held);
+        return result;
+    }
+
+    private VmmStatus DestroyAddressSpaceLocked(PhysicalAddress directory)
     {
         VmmState* s = State;
         if (directory.Value == s->KernelDirectory || directory.Value == s->CurrentDirectory)
@@ -112,14 +152,14 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     private VmmStatus Enter(PhysicalAddress space, out PhysicalAddress previous)
     {
         previous = CurrentDirectory;
-        return space.Value == previous.Value ? VmmStatus.Ok : SwitchAddressSpace(space);
+        return space.Value == previous.Value ? VmmStatus.Ok : SwitchAddressSpaceLocked(space);
     }
 
     /// <summary>Goes back to <paramref name="previous"/> after <see cref="Enter"/>, passing on the call's <paramref name="result"/>.</summary>
     private VmmStatus Leave(PhysicalAddress previous, VmmStatus result)
     {
         if (CurrentDirectory.Value != previous.Value)
-            SwitchAddressSpace(previous);
+            SwitchAddressSpaceLocked(previous);
         return result;
     }
 

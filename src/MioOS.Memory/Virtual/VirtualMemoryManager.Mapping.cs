@@ -13,6 +13,14 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     /// </summary>
     public VmmStatus AllocPage(VirtualAddress virt, PhysicalAddress phys, PageFlags flags)
     {
+        uint held = VmmLock.Enter(ref State->Lock);
+        VmmStatus result = AllocPageLocked(virt, phys, flags);
+        VmmLock.Exit(ref State->Lock, held);
+        return result;
+    }
+
+    private VmmStatus AllocPageLocked(VirtualAddress virt, PhysicalAddress phys, PageFlags flags)
+    {
         if (virt.PageOffset != 0 || !phys.IsFrameAligned)
             return VmmStatus.Misaligned;
         if (phys.Value >= AddressLimits.FourGiB)
@@ -48,6 +56,14 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     /// </summary>
     public VmmStatus AllocPage4MiB(VirtualAddress virt, PhysicalAddress phys, PageFlags flags)
     {
+        uint held = VmmLock.Enter(ref State->Lock);
+        VmmStatus result = AllocPage4MiBLocked(virt, phys, flags);
+        VmmLock.Exit(ref State->Lock, held);
+        return result;
+    }
+
+    private VmmStatus AllocPage4MiBLocked(VirtualAddress virt, PhysicalAddress phys, PageFlags flags)
+    {
         if (!_cpu.Features.Has(CpuFeatureFlags.Pse))
             return VmmStatus.LargePagesNotSupported;
         if ((virt.Value & Frames.LargeOffsetMask) != 0 || (phys.Value & Frames.LargeOffsetMask) != 0)
@@ -72,6 +88,14 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     /// </summary>
     public VmmStatus IdentityMapRegion(PhysicalAddress start, PhysicalAddress end, PageFlags flags, IdentityMapPolicy policy)
     {
+        uint held = VmmLock.Enter(ref State->Lock);
+        VmmStatus result = IdentityMapRegionLocked(start, end, flags, policy);
+        VmmLock.Exit(ref State->Lock, held);
+        return result;
+    }
+
+    private VmmStatus IdentityMapRegionLocked(PhysicalAddress start, PhysicalAddress end, PageFlags flags, IdentityMapPolicy policy)
+    {
         if (end.Value == start.Value)
             return VmmStatus.InvalidRange; // nothing asked for: rounding out must not make it a page
         VmmStatus range = PageRange(start.Value, end.Value, out ulong first, out ulong last);
@@ -81,7 +105,7 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
         {
             if (PagingLayout.IsReserved((uint)a))
                 return VmmStatus.ReservedRange;
-            PageInfo info = Query(new VirtualAddress((uint)a));
+            PageInfo info = QueryLocked(new VirtualAddress((uint)a));
             if (info.Size == PageSize.Size4MiB)
                 return VmmStatus.InsideLargePage;
             if (info.IsMapped)
@@ -108,6 +132,14 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     /// </summary>
     public VmmStatus UnmapRegion(PhysicalAddress start, PhysicalAddress end)
     {
+        uint held = VmmLock.Enter(ref State->Lock);
+        VmmStatus result = UnmapRegionLocked(start, end);
+        VmmLock.Exit(ref State->Lock, held);
+        return result;
+    }
+
+    private VmmStatus UnmapRegionLocked(PhysicalAddress start, PhysicalAddress end)
+    {
         VmmStatus range = PageRange(start.Value, end.Value, out ulong first, out ulong last);
         if (range != VmmStatus.Ok)
             return range;
@@ -129,6 +161,14 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     /// goes back to the frame source; a kernel one, like a kernel 4 MiB page, is removed from every address space.
     /// </summary>
     public VmmStatus FreePage(VirtualAddress virt)
+    {
+        uint held = VmmLock.Enter(ref State->Lock);
+        VmmStatus result = FreePageLocked(virt);
+        VmmLock.Exit(ref State->Lock, held);
+        return result;
+    }
+
+    private VmmStatus FreePageLocked(VirtualAddress virt)
     {
         if (virt.PageOffset != 0)
             return VmmStatus.Misaligned;
@@ -204,10 +244,10 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
             !ReadPde(virt.DirectoryIndex).IsPresent)
         {
             step = Frames.LargeSize;
-            return AllocPage4MiB(virt, new PhysicalAddress(at), flags);
+            return AllocPage4MiBLocked(virt, new PhysicalAddress(at), flags);
         }
         step = Frames.Size;
-        return AllocPage(virt, new PhysicalAddress(at), flags);
+        return AllocPageLocked(virt, new PhysicalAddress(at), flags);
     }
 
     /// <summary>Frees every mapping in [first, last) (4 MiB pages starting inside it whole).</summary>
@@ -216,15 +256,15 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
         ulong a = first;
         while (a < last)
         {
-            PageInfo info = Query(new VirtualAddress((uint)a));
+            PageInfo info = QueryLocked(new VirtualAddress((uint)a));
             if (info.Size == PageSize.Size4MiB)
             {
-                FreePage(new VirtualAddress((uint)a & ~Frames.LargeOffsetMask));
+                FreePageLocked(new VirtualAddress((uint)a & ~Frames.LargeOffsetMask));
                 a = (a & ~(ulong)Frames.LargeOffsetMask) + Frames.LargeSize;
                 continue;
             }
             if (info.IsMapped)
-                FreePage(new VirtualAddress((uint)a));
+                FreePageLocked(new VirtualAddress((uint)a));
             a += Frames.Size;
         }
     }

@@ -35,6 +35,14 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     /// </remarks>
     public VmmStatus EnablePaging(in KernelSpaceLayout layout, ReadOnlySpan<ReservedRange> bootRanges)
     {
+        uint held = VmmLock.Enter(ref State->Lock);
+        VmmStatus result = EnablePagingLocked(layout, bootRanges);
+        VmmLock.Exit(ref State->Lock, held);
+        return result;
+    }
+
+    private VmmStatus EnablePagingLocked(in KernelSpaceLayout layout, ReadOnlySpan<ReservedRange> bootRanges)
+    {
         if (IsPagingEnabled || (_cpu.ReadCr0() & ControlRegisters.Cr0Paging) != 0)
             return VmmStatus.PagingAlreadyEnabled;
         VmmState* s = State;
@@ -88,9 +96,17 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     /// </summary>
     public VmmStatus IdentityMapKernelRegion(PhysicalAddress start, PhysicalAddress end)
     {
+        uint held = VmmLock.Enter(ref State->Lock);
+        VmmStatus result = IdentityMapKernelRegionLocked(start, end);
+        VmmLock.Exit(ref State->Lock, held);
+        return result;
+    }
+
+    private VmmStatus IdentityMapKernelRegionLocked(PhysicalAddress start, PhysicalAddress end)
+    {
         if (end.Value > start.Value && Frames.AlignUp(end.Value) > PagingLayout.KernelSpaceEnd)
             return VmmStatus.OutsideKernelSpace;
-        return IdentityMapRegion(start, end, KernelIdentityFlags, IdentityMapPolicy.Small);
+        return IdentityMapRegionLocked(start, end, KernelIdentityFlags, IdentityMapPolicy.Small);
     }
 
     /// <summary>
@@ -112,7 +128,7 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
         for (ulong a = first; a < last; a += step)
         {
             // A slot that is still empty reads as unmapped here, so a 4 MiB stretch of it still gets its PSE entry.
-            PageInfo info = Query(new VirtualAddress((uint)a));
+            PageInfo info = QueryLocked(new VirtualAddress((uint)a));
             if (info.IsMapped)
             {
                 if (info.Physical.Value != a)

@@ -8,6 +8,14 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     /// <summary>What maps <paramref name="virt"/> in the current address space, read from the tables.</summary>
     public PageInfo Query(VirtualAddress virt)
     {
+        uint held = VmmLock.Enter(ref State->Lock);
+        PageInfo result = QueryLocked(virt);
+        VmmLock.Exit(ref State->Lock, held);
+        return result;
+    }
+
+    private PageInfo QueryLocked(VirtualAddress virt)
+    {
         uint d = virt.DirectoryIndex;
         PageDirectoryEntry pde = ReadPde(d);
         if (!pde.IsPresent)
@@ -37,6 +45,14 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     /// <summary>Counts the tables and pages of the current address space (the recursive slot excluded).</summary>
     public PagingCounts Count()
     {
+        uint held = VmmLock.Enter(ref State->Lock);
+        PagingCounts result = CountLocked();
+        VmmLock.Exit(ref State->Lock, held);
+        return result;
+    }
+
+    private PagingCounts CountLocked()
+    {
         PagingCounts counts = default;
         for (uint d = 0; d < PagingLayout.RecursiveSlot; d++)
         {
@@ -58,13 +74,27 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     }
 
     /// <summary>The raw directory entry <paramref name="index"/> of the current address space.</summary>
-    public PageDirectoryEntry ReadDirectoryEntry(uint index) => ReadPde(index & IndexMask);
+    public PageDirectoryEntry ReadDirectoryEntry(uint index)
+    {
+        uint held = VmmLock.Enter(ref State->Lock);
+        PageDirectoryEntry result = ReadPde(index & IndexMask);
+        VmmLock.Exit(ref State->Lock, held);
+        return result;
+    }
 
     /// <summary>
     /// The raw entry <paramref name="tableIndex"/> of the page table in slot <paramref name="directoryIndex"/> of
     /// the current address space; 0 when the slot holds no table (empty, or a 4 MiB page).
     /// </summary>
     public PageTableEntry ReadTableEntry(uint directoryIndex, uint tableIndex)
+    {
+        uint held = VmmLock.Enter(ref State->Lock);
+        PageTableEntry result = ReadTableEntryLocked(directoryIndex, tableIndex);
+        VmmLock.Exit(ref State->Lock, held);
+        return result;
+    }
+
+    private PageTableEntry ReadTableEntryLocked(uint directoryIndex, uint tableIndex)
     {
         directoryIndex &= IndexMask;
         PageDirectoryEntry pde = ReadPde(directoryIndex);

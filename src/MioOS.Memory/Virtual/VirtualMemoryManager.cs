@@ -93,8 +93,8 @@ public unsafe partial struct VirtualMemoryManager<TCpu, TFrames>
     /// made, and <paramref name="window"/>, <paramref name="cpu"/> and <paramref name="frames"/> are what it runs
     /// with: a window that reaches its record and its tables as <see cref="Create"/> requires, the same CPU, and the
     /// same frame source (tables this handle frees go back to it). Nothing is checked, not even the record's magic:
-    /// the handle is only as good as that promise. Handles share the one VMM; it takes no lock, so calls through them
-    /// must not overlap.</remarks>
+    /// the handle is only as good as that promise. Handles share the one VMM and its lock (in the record), so calls through them
+    /// may overlap.</remarks>
     public static VirtualMemoryManager<TCpu, TFrames> Attach(MemoryWindow window, TCpu cpu, TFrames frames, PhysicalAddress state) =>
         new(window, cpu, frames, state.Value);
 

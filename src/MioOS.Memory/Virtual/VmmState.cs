@@ -17,6 +17,7 @@ internal struct VmmState
     public const uint RegistryCapacity = (Frames.Size - RegistryOffset) / sizeof(uint);
 
     public uint Magic;
+    public int Lock; // the VMM's lock word (VmmLock): 0 free, 1 held
     public uint KernelDirectory;
     public uint CurrentDirectory;
     public uint ScratchTable;

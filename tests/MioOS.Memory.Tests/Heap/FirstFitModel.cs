@@ -16,8 +16,11 @@ internal sealed class FirstFitModel
     /// <summary>[size|flags u32][check u32] in front of every block.</summary>
     public const uint Header = 8;
 
-    /// <summary>Payloads, blocks and their sizes are multiples of 8.</summary>
-    public const uint Granule = 8;
+    /// <summary>The kernel's heap: payloads, blocks and their sizes are multiples of 8.</summary>
+    public const uint KernelGranule = 8;
+
+    /// <summary>The malloc library's heap: payloads and block sizes are multiples of 16.</summary>
+    public const uint MallocGranule = 16;
 
     /// <summary>A free block holds its header, its tree node (20 bytes) and a copy of its header word (4).</summary>
     public const uint SmallestBlock = Header + 20 + 4;
@@ -34,20 +37,24 @@ internal sealed class FirstFitModel
     /// <summary>Entries of the segment table (the initial segment and every growth).</summary>
     public const int SegmentSlots = 96;
 
-    /// <summary>The least a growth asks for; more is asked in whole 4 KiB frames.</summary>
+    /// <summary>The least a growth asks for (while the table holds fewer than 8 segments); more is asked in whole
+    /// 4 KiB frames.</summary>
     public const uint LeastGrowth = 1024 * 1024;
 
     /// <summary>A wholly free grown segment up to this size is kept as the one spare instead of going back.</summary>
     public const uint LargestSpare = 4 * LeastGrowth;
 
-    /// <summary>The block a request of <paramref name="size"/> bytes takes: header plus payload rounded up to 8,
-    /// never below the smallest block; 0 when the request is 0 or too large.</summary>
-    public static uint BlockFor(uint size)
+    /// <summary>The least growth doubles for every this many segments in the table.</summary>
+    public const int GrowthDoublingSegments = 8;
+
+    /// <summary>The block a request of <paramref name="size"/> bytes takes: header plus payload rounded up to the
+    /// granule, never below the smallest block; 0 when the request is 0 or too large.</summary>
+    public static uint BlockFor(uint size, uint granule = KernelGranule)
     {
         if (size == 0 || size > LargestRequest)
             return 0;
         ulong bytes = Header + (ulong)size;
-        ulong rounded = (bytes + Granule - 1) / Granule * Granule;
+        ulong rounded = (bytes + granule - 1) / granule * granule;
         return (uint)Math.Max(rounded, SmallestBlock);
     }
 
@@ -63,11 +70,11 @@ internal sealed class FirstFitModel
         return lead + need <= blockSize ? (long)lead : -1;
     }
 
-    /// <summary>A free block this big always takes an aligned request (the fragment is at most a smallest block
-    /// plus alignment - 8); 0 when that does not fit in 32 bits.</summary>
-    public static uint SureFit(uint need, uint alignment)
+    /// <summary>A free block this big always takes an aligned request (block starts are a granule apart, so the
+    /// fragment is at most a smallest block plus alignment - granule); 0 when that does not fit in 32 bits.</summary>
+    public static uint SureFit(uint need, uint alignment, uint granule = KernelGranule)
     {
-        ulong sure = (ulong)need + SmallestBlock + alignment - Granule;
+        ulong sure = (ulong)need + SmallestBlock + alignment - granule;
         return sure > uint.MaxValue ? 0 : (uint)sure;
     }
 
@@ -81,21 +88,34 @@ internal sealed class FirstFitModel
 
     public readonly List<Block> Blocks = new();
     public readonly List<(uint Start, uint Length)> Segments = new();
+    /// <summary>Where each segment's blocks came from: the range the growth source gave, by first block.</summary>
+    private readonly Dictionary<uint, (uint Start, uint Length)> _ranges = new();
     public readonly ModelGrowth Growth;
     public readonly uint InitialStart;
+    public readonly uint Granule;
     public uint PeakExtent;
 
     /// <summary>The start of the spare segment, 0 when none.</summary>
     public uint Spare;
 
-    public FirstFitModel(uint heapStart, uint heapSize, ModelGrowth growth)
+    public FirstFitModel(uint heapStart, uint heapSize, ModelGrowth growth, uint granule = KernelGranule)
     {
-        heapSize &= ~7u;
-        InitialStart = heapStart + ControlBlock;
-        uint length = heapSize - ControlBlock;
+        Granule = granule;
+        (InitialStart, uint length) = Tile(heapStart + ControlBlock, heapSize / granule * granule - ControlBlock);
         Segments.Add((InitialStart, length));
         Blocks.Add(new Block { Start = InitialStart, Size = length });
         Growth = growth;
+    }
+
+    /// <summary>The blocks of a range: the first starts where its payload (8 bytes on) is on a granule boundary,
+    /// and they tile whole granules from there, as far as the range reaches.</summary>
+    private (uint Start, uint Length) Tile(uint rangeStart, uint rangeLength)
+    {
+        uint first = rangeStart;
+        while ((first + Header) % Granule != 0)
+            first += Header;
+        uint length = (rangeStart + rangeLength - first) / Granule * Granule;
+        return (first, length);
     }
 
     private int SegmentOf(uint address) =>
@@ -105,7 +125,7 @@ internal sealed class FirstFitModel
 
     public uint Malloc(uint size)
     {
-        uint need = BlockFor(size);
+        uint need = BlockFor(size, Granule);
         if (need == 0)
             return 0;
         int i = Blocks.FindIndex(b => !b.Used && b.Size >= need);
@@ -134,10 +154,10 @@ internal sealed class FirstFitModel
             return 0;
         if (alignment <= Granule)
             return Malloc(size);
-        uint need = BlockFor(size);
+        uint need = BlockFor(size, Granule);
         if (need == 0)
             return 0;
-        uint sure = SureFit(need, alignment);
+        uint sure = SureFit(need, alignment, Granule);
         if (sure == 0)
             return 0;
         int i = Blocks.FindIndex(b => !b.Used && Lead(b, need, alignment) >= 0);
@@ -226,8 +246,11 @@ internal sealed class FirstFitModel
 
     private void ReleaseSegment(int segment)
     {
+        // The growth source gets back the range it gave, not only the part the blocks tiled.
         Blocks.RemoveAll(b => b.Start == Segments[segment].Start);
-        Growth.Release(Segments[segment].Start, Segments[segment].Length);
+        var range = _ranges[Segments[segment].Start];
+        _ranges.Remove(Segments[segment].Start);
+        Growth.Release(range.Start, range.Length);
         Segments.RemoveAt(segment);
     }
 
@@ -240,7 +263,7 @@ internal sealed class FirstFitModel
             Free(pointer);
             return 0;
         }
-        uint need = BlockFor(size);
+        uint need = BlockFor(size, Granule);
         if (need == 0)
             return 0;
         int i = Blocks.FindIndex(b => b.Start == pointer - Header && b.Used);
@@ -288,9 +311,19 @@ internal sealed class FirstFitModel
     {
         if (Segments.Count >= SegmentSlots)
             return false;
-        ulong request = Math.Max(((ulong)minBytes + 4095) / 4096 * 4096, LeastGrowth);
-        if (!Growth.TryGrow((uint)request, out uint start, out uint length))
+        // Above the kernel's granule, aligning the first payload and cutting the end to whole granules costs one
+        // granule of the range: it is asked for on top.
+        ulong lost = Granule == KernelGranule ? 0 : Granule;
+        ulong fits = Math.Max((minBytes + lost + 4095) / 4096 * 4096, LeastGrowth);
+        // The least growth doubles for every 8 segments in the table (at most 11 times); when the source cannot
+        // give that much, the least that fits is asked for instead.
+        ulong scaled = (ulong)LeastGrowth << Math.Min(Segments.Count / GrowthDoublingSegments, 11);
+        uint rangeStart, rangeLength;
+        if (!(scaled > fits && Growth.TryGrow((uint)scaled, out rangeStart, out rangeLength))
+            && !Growth.TryGrow((uint)fits, out rangeStart, out rangeLength))
             return false;
+        (uint start, uint length) = Tile(rangeStart, rangeLength);
+        _ranges[start] = (rangeStart, rangeLength);
         Segments.Add((start, length));
         Segments.Sort();
         Blocks.Add(new Block { Start = start, Size = length });

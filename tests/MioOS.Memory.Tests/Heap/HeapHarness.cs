@@ -26,12 +26,13 @@ internal sealed class HeapHarness : IDisposable
     private readonly List<Live> _live = new();
     private byte _seed;
 
-    public HeapHarness(uint initialSize = 64 * 1024, uint growthBytes = 4 * 1024 * 1024, ulong ram = 32UL << 20)
+    public HeapHarness(uint initialSize = 64 * 1024, uint growthBytes = 4 * 1024 * 1024, ulong ram = 32UL << 20,
+        uint granule = FirstFitModel.KernelGranule)
     {
         uint growthStart = HostedHeap.DefaultStart + initialSize + 0x100000;
         uint limit = growthStart + growthBytes;
-        Heap = new HostedHeap(ram, HeapOptions.CrossCheck, limit, HostedHeap.DefaultStart, initialSize);
-        Model = new FirstFitModel(HostedHeap.DefaultStart, initialSize, new ModelGrowth(growthStart, limit));
+        Heap = new HostedHeap(ram, HeapOptions.CrossCheck, limit, HostedHeap.DefaultStart, initialSize, granule);
+        Model = new FirstFitModel(HostedHeap.DefaultStart, initialSize, new ModelGrowth(growthStart, limit), granule);
         Verify("create");
     }
 
@@ -117,7 +118,7 @@ internal sealed class HeapHarness : IDisposable
         Assert.True(p == m, $"{op}: heap 0x{p:X} model 0x{m:X}");
         if (p != 0)
         {
-            Assert.Equal(0u, p % FirstFitModel.Granule);
+            Assert.Equal(0u, p % Model.Granule);
             _live.Add(Fill(p, size));
         }
     }

@@ -34,6 +34,58 @@ public class HeapLayoutTableTests
         Assert.Equal(block, FirstFitModel.BlockFor(request));
     }
 
+    [Theory]
+    // The malloc library's granule: max(32, round16(n + 8)).
+    [InlineData(0u, 0u)]
+    [InlineData(1u, 32u)]          // 9 -> 16, below the smallest block
+    [InlineData(24u, 32u)]         // exactly 32
+    [InlineData(25u, 48u)]         // 33 -> 48
+    [InlineData(40u, 48u)]
+    [InlineData(41u, 64u)]         // 49 -> 64
+    [InlineData(100u, 112u)]       // 108 -> 112
+    [InlineData(1000u, 1008u)]     // 1008 = 63 * 16
+    [InlineData(4096u, 4112u)]     // 4104 -> 4112
+    [InlineData(0x7FFF_0000u, 0x7FFF_0010u)]
+    [InlineData(0x7FFF_0001u, 0u)]
+    public void Block_size_for_a_request_at_granule_16(uint request, uint block)
+    {
+        Assert.Equal(block, HeapLayout.BlockSizeFor(request, HeapLayout.MallocGranule));
+        Assert.Equal(block, FirstFitModel.BlockFor(request, FirstFitModel.MallocGranule));
+    }
+
+    [Theory]
+    // granule -> where a segment's first block starts in its range, what the range loses, valid or not
+    [InlineData(8u, 0u, 0u, true)]     // the kernel: blocks start on the range
+    [InlineData(16u, 8u, 16u, true)]   // payloads on 16: the first block 8 in, the last 8 bytes unused
+    [InlineData(32u, 24u, 32u, true)]
+    [InlineData(4u, 0u, 0u, false)]    // below the header's own alignment
+    [InlineData(24u, 0u, 0u, false)]   // not a power of two
+    [InlineData(64u, 0u, 0u, false)]   // larger than the smallest block
+    public void Segment_lead_and_overhead_of_a_granule(uint granule, uint lead, uint overhead, bool valid)
+    {
+        Assert.Equal(valid, HeapLayout.IsValidGranule(granule));
+        if (!valid)
+            return;
+        Assert.Equal(lead, HeapLayout.SegmentLead(granule));
+        Assert.Equal(overhead, HeapLayout.SegmentOverhead(granule));
+    }
+
+    [Theory]
+    // segments in the table -> the least a growth asks for (1 MiB doubled for every 8 segments, at most 2 GiB)
+    [InlineData(1u, 1u << 20)]     // the kernel's heaps: 1 MiB as always
+    [InlineData(7u, 1u << 20)]
+    [InlineData(8u, 2u << 20)]
+    [InlineData(15u, 2u << 20)]
+    [InlineData(16u, 4u << 20)]
+    [InlineData(40u, 32u << 20)]
+    [InlineData(88u, 2048u << 20)]
+    [InlineData(95u, 2048u << 20)]
+    public void Least_growth_by_segments_in_the_table(uint segments, uint least)
+    {
+        Assert.Equal(least, HeapLayout.LeastGrowth(segments));
+        Assert.Equal(FirstFitModel.GrowthDoublingSegments, HeapLayout.GrowthDoublingSegments);
+    }
+
     public const uint NoFit = uint.MaxValue;
 
     [Theory]
@@ -68,11 +120,24 @@ public class HeapLayoutTableTests
         Assert.Equal(sure, FirstFitModel.SureFit(need, alignment));
     }
 
+    [Theory]
+    [InlineData(32u, 32u, 80u)]        // 32 + 32 + 32 - 16
+    [InlineData(1008u, 64u, 1088u)]    // 1008 + 32 + 64 - 16
+    [InlineData(48u, 4096u, 4160u)]
+    public void Size_that_always_takes_an_aligned_request_at_granule_16(uint need, uint alignment, uint sure)
+    {
+        Assert.Equal(sure, HeapLayout.AlignedGuarantee(need, alignment, HeapLayout.MallocGranule));
+        Assert.Equal(sure, FirstFitModel.SureFit(need, alignment, FirstFitModel.MallocGranule));
+    }
+
     [Fact]
     public void Every_small_request_and_every_aligned_placement_agrees_with_the_model()
     {
         for (uint n = 0; n <= 20_000; n++)
+        {
             Assert.True(HeapLayout.BlockSizeFor(n) == FirstFitModel.BlockFor(n), $"BlockSizeFor({n})");
+            Assert.True(HeapLayout.BlockSizeFor(n, 16) == FirstFitModel.BlockFor(n, 16), $"BlockSizeFor({n}, 16)");
+        }
         for (uint alignment = 16; alignment <= 8192; alignment <<= 1)
         {
             for (uint start = 0x10000; start < 0x10000 + 2 * alignment + 64; start += 8)
@@ -97,7 +162,8 @@ public class HeapLayoutTableTests
         // docs/heap.md: 8-byte header, 8-byte payload alignment, smallest block and split threshold 32, a 1 KiB
         // control block, 96 segments, growth of at least 1 MiB in 4 KiB steps, requests up to 0x7FFF0000.
         Assert.Equal(FirstFitModel.Header, HeapLayout.HeaderSize);
-        Assert.Equal(FirstFitModel.Granule, HeapLayout.Alignment);
+        Assert.Equal(FirstFitModel.KernelGranule, HeapLayout.KernelGranule);
+        Assert.Equal(FirstFitModel.MallocGranule, HeapLayout.MallocGranule);
         Assert.Equal(FirstFitModel.SmallestBlock, HeapLayout.MinBlock);
         Assert.Equal(FirstFitModel.SmallestRemainder, HeapLayout.SplitThreshold);
         Assert.Equal(FirstFitModel.ControlBlock, HeapLayout.ControlBlockSize);
@@ -106,7 +172,7 @@ public class HeapLayoutTableTests
         Assert.Equal(4096u, HeapLayout.GrowthGranule);
         Assert.Equal(FirstFitModel.LargestRequest, HeapLayout.MaxRequest);
         Assert.Equal((8u, 8u, 32u, 32u, 1024u, 96, 1u << 20, 0x7FFF_0000u),
-            (FirstFitModel.Header, FirstFitModel.Granule, FirstFitModel.SmallestBlock, FirstFitModel.SmallestRemainder,
+            (FirstFitModel.Header, FirstFitModel.KernelGranule, FirstFitModel.SmallestBlock, FirstFitModel.SmallestRemainder,
              FirstFitModel.ControlBlock, FirstFitModel.SegmentSlots, FirstFitModel.LeastGrowth, FirstFitModel.LargestRequest));
     }
 }

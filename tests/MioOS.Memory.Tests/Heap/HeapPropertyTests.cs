@@ -22,12 +22,14 @@ public class HeapPropertyTests
             _ => new HeapOp(HeapOpKind.Free, 0, 0, pick),
         });
 
-    [Fact]
-    public void Random_sequences_match_the_first_fit_model_step_by_step()
+    [Theory]
+    [InlineData(FirstFitModel.KernelGranule)]
+    [InlineData(FirstFitModel.MallocGranule)]
+    public void Random_sequences_match_the_first_fit_model_step_by_step(uint granule)
     {
         Op.Array[1, 250].Sample(ops =>
         {
-            using var h = new HeapHarness();
+            using var h = new HeapHarness(granule: granule);
             foreach (HeapOp op in ops)
                 h.Apply(op);
             h.CheckAllContents();
@@ -40,12 +42,14 @@ public class HeapPropertyTests
         }, iter: 150, threads: 1);
     }
 
-    [Fact]
-    public void Small_heap_with_no_growth_matches_the_model_through_exhaustion()
+    [Theory]
+    [InlineData(FirstFitModel.KernelGranule)]
+    [InlineData(FirstFitModel.MallocGranule)]
+    public void Small_heap_with_no_growth_matches_the_model_through_exhaustion(uint granule)
     {
         Op.Array[1, 300].Sample(ops =>
         {
-            using var h = new HeapHarness(initialSize: 48 * 1024, growthBytes: 0);
+            using var h = new HeapHarness(initialSize: 48 * 1024, growthBytes: 0, granule: granule);
             foreach (HeapOp op in ops)
                 h.Apply(op);
             h.FreeAll();
@@ -53,12 +57,14 @@ public class HeapPropertyTests
         }, iter: 100, threads: 1);
     }
 
-    [Fact]
-    public void All_freed_in_any_order_leaves_one_free_block_per_segment()
+    [Theory]
+    [InlineData(FirstFitModel.KernelGranule)]
+    [InlineData(FirstFitModel.MallocGranule)]
+    public void All_freed_in_any_order_leaves_one_free_block_per_segment(uint granule)
     {
         Gen.Select(Gen.UInt[1, 200_000].Array[1, 120], Gen.Int.Array[120]).Sample((sizes, order) =>
         {
-            using var h = new HeapHarness(initialSize: 256 * 1024, growthBytes: 32 * 1024 * 1024);
+            using var h = new HeapHarness(initialSize: 256 * 1024, growthBytes: 32 * 1024 * 1024, granule: granule);
             foreach (uint size in sizes)
                 h.Apply(new HeapOp(HeapOpKind.Malloc, size, 0, 0));
             foreach (int pick in order)

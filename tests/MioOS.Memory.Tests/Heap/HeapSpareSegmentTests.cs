@@ -97,4 +97,25 @@ public class HeapSpareSegmentTests
         Assert.Equal(0u, heap.Stats().SpareBytes);
         Assert.Equal(1u, heap.Stats().Segments);
     }
+
+    [Fact]
+    public void Trim_gives_the_spare_back_once_and_the_next_growth_asks_again()
+    {
+        var (heap, _) = FullHeap();
+        using (heap)
+        {
+            uint arena = heap.Kmalloc(Arena);
+            heap.Kfree(arena);
+            Assert.Equal(Mib, heap.Stats().SpareBytes);
+            Assert.Equal(Mib, heap.Trim());
+            HeapStats trimmed = heap.Stats();
+            Assert.Equal(0u, trimmed.SpareBytes);
+            Assert.Equal(1u, trimmed.Releases);
+            Assert.Equal(1u, trimmed.Segments);
+            Assert.Equal(0u, heap.Trim()); // nothing kept: nothing to give
+            Assert.NotEqual(0u, heap.Kmalloc(Arena));
+            Assert.Equal(2u, heap.Stats().Grows);
+            Assert.True(heap.CheckIntegrity().IsOk);
+        }
+    }
 }

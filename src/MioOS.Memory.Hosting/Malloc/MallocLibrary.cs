@@ -1,0 +1,89 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using MioOS.Memory.Hosting.Metal;
+
+namespace MioOS.Memory.Hosting.Malloc;
+
+/// <summary>
+/// The malloc library (<c>dotnet build src/MioOS.Memory.Malloc</c>: <c>artifacts/lib/linux-x64/libmioos_malloc.so</c>),
+/// the kernel heap as the malloc of x86-64 Linux programs through <c>LD_PRELOAD</c>.
+/// </summary>
+public sealed class MallocLibrary
+{
+    private MallocLibrary(string repositoryRoot) => RepositoryRoot = repositoryRoot;
+
+    /// <summary>The repository root.</summary>
+    public string RepositoryRoot { get; }
+
+    /// <summary>The library's MSBuild project.</summary>
+    public string Project => Path.Combine(RepositoryRoot, "src", "MioOS.Memory.Malloc", "MioOS.Memory.Malloc.csproj");
+
+    /// <summary>The shared object.</summary>
+    public string Library => Path.Combine(RepositoryRoot, "artifacts", "lib", "linux-x64", "libmioos_malloc.so");
+
+    /// <summary>Finds the repository as <see cref="KernelBuild.Locate"/> does.</summary>
+    public static MallocLibrary Locate(string? start = null) => new(KernelBuild.Locate(start).RepositoryRoot);
+
+    /// <summary>The directories whose sources go into the library: its own, the core, the kernel's core library.</summary>
+    public IEnumerable<string> SourceDirectories =>
+    [
+        Path.Combine(RepositoryRoot, "src", "MioOS.Memory.Malloc"),
+        Path.Combine(RepositoryRoot, "src", "MioOS.Memory"),
+        Path.Combine(RepositoryRoot, "src", "MioOS.Kernel", "corlib"),
+    ];
+
+    /// <summary>True when the library exists and is newer than every source it is built from.</summary>
+    public bool IsUpToDate()
+    {
+        if (!File.Exists(Library))
+            return false;
+        DateTime built = File.GetLastWriteTimeUtc(Library);
+        string[] kinds = [".cs", ".c", ".h", ".map", ".csproj"];
+        foreach (string directory in SourceDirectories)
+        {
+            foreach (string f in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
+            {
+                string relative = Path.GetRelativePath(directory, f);
+                if (relative.StartsWith("bin" + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+                    || relative.StartsWith("obj" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                    continue;
+                if (kinds.Contains(Path.GetExtension(f)) && File.GetLastWriteTimeUtc(f) > built)
+                    return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Builds the library (MSBuild skips it when up to date); throws <see cref="MetalEnvironmentException"/>
+    /// with the build's last lines when it fails (e.g. no gcc).</summary>
+    public void EnsureBuilt(Action<string>? log = null)
+    {
+        log?.Invoke($"building the malloc library: dotnet build {Path.GetRelativePath(RepositoryRoot, Project)}");
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = RepositoryRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string a in new[] { "build", Project, "-c", "Release", "-nologo", "-v:q", "-m:1" })
+            psi.ArgumentList.Add(a);
+        // A build started from inside `dotnet test` or `dotnet run` must not inherit their MSBuild settings.
+        psi.Environment.Remove("MSBuildExtensionsPath");
+        psi.Environment.Remove("MSBUILD_EXE_PATH");
+        psi.Environment.Remove("MSBuildSDKsPath");
+        using Process p = Process.Start(psi) ?? throw new MetalEnvironmentException("cannot start dotnet");
+        var output = new List<string>();
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.Add(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.Add(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        p.WaitForExit();
+        if (p.ExitCode != 0 || !File.Exists(Library))
+            throw new MetalEnvironmentException(
+                $"dotnet build {Project} failed (exit code {p.ExitCode}):{Environment.NewLine}{string.Join(Environment.NewLine, output.TakeLast(30))}");
+    }
+}
