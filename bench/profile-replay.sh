@@ -30,7 +30,7 @@ awk -v ns="$ns" -v trace="$(basename "$trace")" '
     else if (line ~ /AugmentedTree.*::(Update|Balance|Rebalance|Insert|Remove|Transplant|RotateLeft|RotateRight|Moved|Replace|SizeChanged|HeightOf|Minimum)\(/) c = "free index: update";
     else if (line ~ /FreeIndex|SizeClass/) c = "free index: other";
     else if (line ~ /KernelHeap.*::(CheckWord|ReadHeader|WriteHeader|ValidatePointer|NextIsFree|FreeCopy|WriteFree)\(/) c = "header checks";
-    else if (line ~ /HeapLock|Interlocked/) c = "lock";
+    else if (line ~ /HeapLock|LayerLock|Interlocked/) c = "lock";
     else if (line ~ /MemoryWindow::Zero|memset/) c = "zeroing (calloc)";
     else if (line ~ /memmove|memcpy|KernelHeap.*::Copy\(/) c = "copying (realloc)";
     else if (line ~ /MemoryWindow::/) c = "memory window";

@@ -111,7 +111,7 @@ internal static class ReplayCommand
                         ours[rep] = r.NsPerEvent;
                         oursCpu[rep] = r.CpuNsPerEvent;
                         if (glibc is not null)
-                            (glibc[rep], glibcCpu![rep]) = LibcReplayer.Replay(events);
+                            (glibc[rep], glibcCpu![rep], _) = LibcReplayer.Replay(events);
                     }
                 }
                 catch (ReplayException e)

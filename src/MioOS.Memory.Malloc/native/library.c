@@ -102,6 +102,8 @@ int mioos_begin(enum mioos_call call)
 {
     if (__builtin_expect(__atomic_load_n(&state, __ATOMIC_ACQUIRE) != READY, 0) && !start())
         return 0;
+    /* Counted whatever the options say: a program's first calls can come before the environment is readable
+     * (a .preinit_array function's do: options are read again by the constructor), and the report counts them. */
     __atomic_fetch_add(&counters.calls[call], 1, __ATOMIC_RELAXED);
     return 1;
 }

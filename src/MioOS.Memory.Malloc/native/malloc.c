@@ -1,6 +1,6 @@
 /* The exported malloc API with its C and POSIX semantics, over the heap (heap.h). Each function checks what the
- * heap cannot see (size_t beyond 32 bits, overflow, alignment rules, pointers outside the window), takes the lock
- * (library.c), calls the heap, and turns its answer into C's (NULL and errno ENOMEM; a status for
+ * heap cannot see (size_t beyond 32 bits, overflow, alignment rules, pointers outside the window), counts the
+ * call (library.c), calls the heap (which takes its lock), and turns its answer into C's (NULL and errno ENOMEM; a status for
  * posix_memalign). As glibc's: malloc(0) and realloc(NULL, 0) return a unique pointer, realloc(p, 0) frees p and
  * returns NULL, every pointer is 16-byte aligned (x86-64's max_align_t). */
 #include <errno.h>
@@ -136,7 +136,7 @@ EXPORT void *calloc(size_t count, size_t size)
         errno = ENOMEM;
         return 0;
     }
-    /* Zeroed outside the lock, with libc's vectorised memset (the heap's own kcalloc zeroes a byte at a time, as
+    /* Zeroed outside the heap's lock, with libc's vectorised memset (the heap's own kcalloc zeroes a byte at a time, as
      * its checked window needs). */
     memset(result, 0, total);
     return result;

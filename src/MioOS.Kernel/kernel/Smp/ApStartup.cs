@@ -19,7 +19,7 @@ internal static unsafe class ApStartup
     public const uint StackFrames = 8;
 
     /// <summary>How long an AP has to come online before it is reported missing, in ms.</summary>
-    private const uint OnlineTimeoutMs = 1000;
+    private const uint OnlineTimeoutMs = 5000;
 
     /// <summary>Where the trampoline may go: page-aligned, below the EBDA and video memory (the start-up vector is a
     /// page number below 0x100), never page 0 (unmapped, the NULL guard).</summary>
