@@ -50,6 +50,30 @@ public sealed class MallocBehaviourTests(MallocFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public void With_the_debug_option_an_overrun_inside_the_rounding_is_refused_by_free_and_without_it_is_not()
+    {
+        CommandResult on = Run("misuse", ["overrun"], new() { ["MIOOS_MALLOC_DEBUG"] = "1" });
+        Assert.True(on.ExitCode == 0, $"exit {on.ExitCode}: {on.StandardError}");
+        Assert.Equal("survived overrun\n", on.StandardOutput);
+        string line = Assert.Single(on.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("mioos_malloc: 1 refused calls, the last free(): overrun (tail canary overwritten) at 0x", line);
+
+        CommandResult off = Run("misuse", ["overrun"]);
+        Assert.True(off.ExitCode == 0, $"exit {off.ExitCode}: {off.StandardError}");
+        Assert.Equal("", off.StandardError);
+    }
+
+    [Fact]
+    public void With_the_debug_option_every_export_keeps_its_promises_and_the_walk_passes_on_a_threaded_program()
+    {
+        CommandResult semantics = Run("semantics", [], new() { ["MIOOS_MALLOC_DEBUG"] = "1", ["MIOOS_MALLOC_CHECK"] = "1" });
+        Assert.True(semantics.ExitCode == 0, semantics.StandardOutput + semantics.StandardError);
+        Assert.Equal("ok: every promise held\n", semantics.StandardOutput);
+        CommandResult threads = Run("threads", [], new() { ["MIOOS_MALLOC_DEBUG"] = "1", ["MIOOS_MALLOC_CHECK"] = "5000" });
+        Assert.True(threads.ExitCode == 0, threads.StandardOutput + threads.StandardError);
+    }
+
+    [Fact]
     public void The_integrity_walk_every_call_passes_on_a_threaded_program()
     {
         CommandResult r = Run("threads", [], new() { ["MIOOS_MALLOC_CHECK"] = "5000", ["MIOOS_MALLOC_STATS"] = "1" });

@@ -22,6 +22,11 @@ int main(int argc, char **argv)
     } else if (strcmp(what, "foreign") == 0) {
         static char not_from_malloc[64];
         free(not_from_malloc + 16);
+    } else if (strcmp(what, "overrun") == 0) {
+        char *volatile past = a;  /* one byte past the 100 asked for: inside the block's rounding */
+        past[100] = 0;
+        free(a);                  /* refused with MIOOS_MALLOC_DEBUG=1 (the canary); the block stays allocated */
+        a = 0;
     } else if (strcmp(what, "realloc-freed") == 0) {
         free(a);
         if (realloc(a, 500) != 0)
