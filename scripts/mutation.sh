@@ -5,6 +5,8 @@
 # kernel/C library/malloc builds, no real programs, no browser, and none of the slow property and trace tests,
 # except the tree's own), each mutant against the tests that cover it (coverage analysis perTest).
 # Report: artifacts/mutation/FOLDER/reports/mutation-report.{html,json}; the score is on the last lines printed.
+# MUTATION_FILES (a glob under the folder, default **/*.cs) and MUTATION_TESTS (a dotnet test filter, default
+# FAST_TESTS) narrow a run, e.g.  MUTATION_FILES=MemoryMapSanitizer.cs MUTATION_TESTS='FullyQualifiedName~.Boot.' scripts/mutation.sh Boot
 # Not part of CI (docs/reliability.md, "Mutation score", has the figures).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +24,8 @@ FAST_TESTS+='&FullyQualifiedName!~MapCommandTests&FullyQualifiedName!~ReplayComm
 FAST_TESTS+='&FullyQualifiedName!~HeapPropertyTests&FullyQualifiedName!~VmmPropertyTests&FullyQualifiedName!~AddressSpacePropertyTests&FullyQualifiedName!~PmmPropertyTests&FullyQualifiedName!~RealMapTests'
 FAST_TESTS+='&FullyQualifiedName!~TraceModelTests&FullyQualifiedName!~TraceReplayTests&FullyQualifiedName!~TraceStepperTests'
 
+files=${MUTATION_FILES:-**/*.cs}
+tests=${MUTATION_TESTS:-$FAST_TESTS}
 out="$PWD/artifacts/mutation/$folder"
 rm -rf "$out"
 cd tests/MioOS.Memory.Tests
@@ -29,8 +33,8 @@ dotnet tool restore >/dev/null
 start=$(date +%s)
 dotnet dotnet-stryker \
   --project MioOS.Memory.csproj \
-  --mutate "**/$folder/**/*.cs" \
-  --test-case-filter "$FAST_TESTS" \
+  --mutate "**/$folder/$files" \
+  --test-case-filter "$tests" \
   --concurrency "$concurrency" \
   --reporter html --reporter json --reporter progress --reporter cleartext \
   --skip-version-check \

@@ -135,4 +135,44 @@ public class SanitizerTests
         var output = new MemoryMapEntry[1];
         Assert.Equal(SanitizeStatus.OutputTooSmall, MemoryMapSanitizer.Sanitize(new[] { E(0, 0x1000), E(0x3000, 0x1000) }, output, out _));
     }
+
+    [Fact]
+    public void A_map_of_exactly_the_most_entries_is_accepted_and_one_more_is_refused()
+    {
+        // 512 one-frame ranges, every other frame: each one stays an entry of its own.
+        MemoryMapEntry[] most = Enumerable.Range(0, MemoryMapSanitizer.MaxEntries).Select(i => E(0x100000 + 0x2000ul * (ulong)i, 0x1000)).ToArray();
+        var (map, _) = Run(most);
+        Assert.Equal(MemoryMapSanitizer.MaxEntries, map.Length);
+        MemoryMapEntry[] tooMany = [.. most, E(0x10000000, 0x1000)];
+        Assert.Equal(SanitizeStatus.TooManyEntries, MemoryMapSanitizer.Sanitize(tooMany, new MemoryMapEntry[2 * tooMany.Length], out _));
+    }
+
+    [Fact]
+    public void Adjacent_ranges_of_one_type_from_address_0_or_up_to_the_top_merge()
+    {
+        // From 0: two available halves of low memory are one range.
+        var (low, _) = Run(E(0, 0x50000), E(0x50000, 0x4F000));
+        Assert.Equal(new[] { (0ul, 0x9F000ul, MemoryType.Available) }, Shape(low));
+        // Up to 2^64: two reserved ranges that end the space are one range (only the whole space stays two).
+        var (top, _) = Run(E(0xFFFF_0000_0000_0000, 0x8000_0000_0000), E(0xFFFF_8000_0000_0000, 0x8000_0000_0000, Reserved), E(0xFFFF_0000_0000_0000, 0x8000_0000_0000, Reserved));
+        Assert.Equal(new[] { (0xFFFF_0000_0000_0000ul, 0x1_0000_0000_0000ul, MemoryType.Reserved) }, Shape(top));
+    }
+
+    [Fact]
+    public void Available_memory_up_to_the_top_of_the_space_keeps_every_frame_but_the_last()
+    {
+        // The last frame ends at 2^64, an end with no 64-bit value: it is given up, the rest is kept.
+        var (map, report) = Run(E(0xFFFF_FFFF_0000_0000, 0x1_0000_0000));
+        Assert.Equal(new[] { (0xFFFF_FFFF_0000_0000ul, 0xFFFF_F000ul, MemoryType.Available) }, Shape(map));
+        Assert.Equal(0, report.DroppedSubFrame);
+    }
+
+    [Fact]
+    public void An_empty_entry_at_address_0_covers_nothing()
+    {
+        // Base 0, length 0: its last byte computes as 2^64 - 1, but it holds no byte and must not reserve the map.
+        var (map, report) = Run(E(0, 0x9F000), E(0, 0, Reserved), E(0x100000, 0x100000));
+        Assert.Equal(new[] { (0ul, 0x9F000ul, MemoryType.Available), (0x100000ul, 0x100000ul, MemoryType.Available) }, Shape(map));
+        Assert.Equal(1, report.DroppedEmpty);
+    }
 }
