@@ -33,7 +33,6 @@ static struct {
     enum mioos_call last_refused_call;
     uint32_t last_refused_status;
     const void *last_refused_pointer;
-    uint64_t peak_payload;     /* the largest sum of live payload bytes seen (statistics only) */
 } counters;
 
 static const char *const call_names[MIOOS_CALLS] = {
@@ -108,19 +107,13 @@ int mioos_begin(enum mioos_call call)
     return 1;
 }
 
+int mioos_statistics_on(void)
+{
+    return options.stats;
+}
+
 void mioos_end(void)
 {
-    if (__builtin_expect(options.stats, 0)) {
-        struct mioos_heap_figures f;
-        mioos_heap_figures(&f);
-        /* Live payload: the blocks' bytes less their 8-byte headers (the requested sizes rounded to the block). */
-        uint64_t payload = (uint64_t)f.used_bytes - 8ull * f.blocks;
-        uint64_t peak = __atomic_load_n(&counters.peak_payload, __ATOMIC_RELAXED);
-        while (payload > peak
-               && !__atomic_compare_exchange_n(&counters.peak_payload, &peak, payload, 1, __ATOMIC_RELAXED,
-                                               __ATOMIC_RELAXED)) {
-        }
-    }
     if (__builtin_expect(options.check_every != 0, 0)) {
         uint64_t calls = __atomic_add_fetch(&counters.total_calls, 1, __ATOMIC_RELAXED);
         if (calls % options.check_every == 0) {
@@ -203,7 +196,7 @@ static void report(void)
     mioos_line_text(&line, "; peak heap ");
     mioos_line_number(&line, f.peak_in_use_extent);
     mioos_line_text(&line, " bytes, peak requested ");
-    mioos_line_number(&line, counters.peak_payload);
+    mioos_line_number(&line, mioos_requested_peak());
     mioos_line_text(&line, " bytes, peak committed ");
     mioos_line_number(&line, mioos_window_peak_committed());
     mioos_line_text(&line, " bytes; segments ");

@@ -34,6 +34,18 @@ void mioos_end(void);
  * and abort. */
 void mioos_refused(enum mioos_call call, uint32_t status, const void *pointer);
 
+/* True with MIOOS_MALLOC_STATS=1. */
+int mioos_statistics_on(void);
+
+/* requested.c: the requested bytes of the live blocks, exactly, for the statistics line (nothing without it).
+ * give: a block was handed out for a request of size bytes; take: before a block goes back (a free, or the old
+ * block of a realloc), returns what it was asked for and forgets it; restore: the block stayed after all (the free
+ * or realloc was refused or failed). */
+void mioos_requested_give(void *pointer, size_t size);
+uint32_t mioos_requested_take(const void *pointer);
+void mioos_requested_restore(void *pointer, uint32_t size);
+uint64_t mioos_requested_peak(void);
+
 /* lock.c: the heap's lock (the futex behind the core's LayerLock hook), for fork. */
 void mioos_futex_lock(int *word);
 void mioos_futex_unlock(int *word);

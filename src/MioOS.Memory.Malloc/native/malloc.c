@@ -23,7 +23,9 @@ static void *allocate(size_t size)
 {
     if (size > MIOOS_HEAP_MAX_REQUEST)
         return 0;
-    return mioos_pointer_of(mioos_heap_malloc(request_of(size)));
+    void *p = mioos_pointer_of(mioos_heap_malloc(request_of(size)));
+    mioos_requested_give(p, size);
+    return p;
 }
 
 /* alignment: a power of two. */
@@ -33,7 +35,9 @@ static void *allocate_aligned(size_t alignment, size_t size)
         return allocate(size);
     if (size > MIOOS_HEAP_MAX_REQUEST || alignment > (1u << 31))
         return 0;
-    return mioos_pointer_of(mioos_heap_aligned(request_of(size), (uint32_t)alignment));
+    void *p = mioos_pointer_of(mioos_heap_aligned(request_of(size), (uint32_t)alignment));
+    mioos_requested_give(p, size);
+    return p;
 }
 
 static void release(enum mioos_call call, void *pointer)
@@ -43,9 +47,12 @@ static void release(enum mioos_call call, void *pointer)
         mioos_refused(call, MIOOS_HEAP_FOREIGN_POINTER, pointer);
         return;
     }
+    uint32_t asked = mioos_requested_take(pointer);
     uint32_t status = mioos_heap_free(offset);
-    if (status != MIOOS_HEAP_OK)
+    if (status != MIOOS_HEAP_OK) {
+        mioos_requested_restore(pointer, asked);
         mioos_refused(call, status, pointer);
+    }
 }
 
 /* realloc of a live pointer to a size above 0; NULL with errno set on failure (the old block untouched). */
@@ -62,9 +69,13 @@ static void *resize(enum mioos_call call, void *pointer, size_t size)
         return 0;
     }
     uint32_t status = MIOOS_HEAP_OK;
+    uint32_t asked = mioos_requested_take(pointer);
     uint32_t moved = mioos_heap_realloc(offset, (uint32_t)size, &status);
-    if (moved != 0)
+    if (moved != 0) {
+        mioos_requested_give(mioos_pointer_of(moved), size);
         return mioos_pointer_of(moved);
+    }
+    mioos_requested_restore(pointer, asked);
     if (status == MIOOS_HEAP_OUT_OF_MEMORY || status == MIOOS_HEAP_SIZE_OVERFLOW) {
         errno = ENOMEM;
     } else {

@@ -105,4 +105,17 @@ public sealed class MallocBehaviourTests(MallocFixture fixture) : IClassFixture<
         Assert.Equal(1, s.Segments);
         Assert.True(s.PeakRequestedBytes >= 3000 && s.PeakRequestedBytes <= s.PeakHeapBytes);
     }
+
+    [Fact]
+    public void Peak_requested_bytes_are_the_sizes_asked_for_not_the_blocks_they_took()
+    {
+        // requested.c works its peak out by hand: 5221 bytes asked at once (malloc, realloc, calloc, aligned_alloc,
+        // malloc(0), a refused double free). The blocks they took are larger (headers, rounding to 16).
+        CommandResult r = Run("requested", [], new() { ["MIOOS_MALLOC_STATS"] = "1" });
+        Assert.True(r.ExitCode == 0, r.StandardOutput + r.StandardError);
+        MallocStatsLine s = Assert.Single(MallocStatsLine.All(r.StandardError));
+        Assert.Equal(5221, s.PeakRequestedBytes);
+        Assert.Equal(1, s.Refused);
+        Assert.True(s.PeakHeapBytes > s.PeakRequestedBytes);
+    }
 }

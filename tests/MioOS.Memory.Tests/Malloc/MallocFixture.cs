@@ -12,7 +12,7 @@ public sealed class MallocFixture : IDisposable
         Library.EnsureBuilt();
         Programs = Path.Combine(Library.RepositoryRoot, "tests", "MioOS.Memory.Tests", "Malloc", "programs");
         Scratch = Directory.CreateTempSubdirectory("mioos-malloc-").FullName;
-        foreach (string name in new[] { "threads", "semantics", "misuse", "early" })
+        foreach (string name in new[] { "threads", "semantics", "misuse", "early", "requested" })
             Compile(name);
     }
 
