@@ -1,8 +1,6 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
-using System.Linq;
 using MioOS.Memory.Hosting.Metal;
 
 namespace MioOS.Memory.Hosting.Malloc;
@@ -62,28 +60,10 @@ public sealed class MallocLibrary
     public void EnsureBuilt(Action<string>? log = null)
     {
         log?.Invoke($"building the malloc library: dotnet build {Path.GetRelativePath(RepositoryRoot, Project)}");
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = RepositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in new[] { "build", Project, "-c", "Release", "-nologo", "-v:q", "-m:1" })
-            psi.ArgumentList.Add(a);
-        // A build started from inside `dotnet test` or `dotnet run` must not inherit their MSBuild settings.
-        psi.Environment.Remove("MSBuildExtensionsPath");
-        psi.Environment.Remove("MSBUILD_EXE_PATH");
-        psi.Environment.Remove("MSBuildSDKsPath");
-        using Process p = Process.Start(psi) ?? throw new MetalEnvironmentException("cannot start dotnet");
-        var output = new List<string>();
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.Add(e.Data); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.Add(e.Data); };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        p.WaitForExit();
-        if (p.ExitCode != 0 || !File.Exists(Library))
+        int exit = BuildProcess.Run(RepositoryRoot, "dotnet", ["build", Project, "-c", "Release", "-nologo", "-v:q", "-m:1"],
+            null, out string tail);
+        if (exit != 0 || !File.Exists(Library))
             throw new MetalEnvironmentException(
-                $"dotnet build {Project} failed (exit code {p.ExitCode}):{Environment.NewLine}{string.Join(Environment.NewLine, output.TakeLast(30))}");
+                $"dotnet build {Project} failed (exit code {exit}):{Environment.NewLine}{tail}");
     }
 }

@@ -1,8 +1,6 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
-using System.Linq;
 
 namespace MioOS.Memory.Hosting.Metal;
 
@@ -65,32 +63,8 @@ public sealed class CLibBuild
 
     private void Run(string program, IEnumerable<string> arguments, Dictionary<string, string> environment)
     {
-        var psi = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = RepositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in arguments)
-            psi.ArgumentList.Add(a);
-        // A build started from inside `dotnet test` or `dotnet run` must not inherit their MSBuild settings.
-        psi.Environment.Remove("MSBuildExtensionsPath");
-        psi.Environment.Remove("MSBUILD_EXE_PATH");
-        psi.Environment.Remove("MSBuildSDKsPath");
-        foreach ((string k, string v) in environment)
-            psi.Environment[k] = v;
-        using Process p = Process.Start(psi) ?? throw new MetalEnvironmentException($"cannot start {program}");
-        var output = new List<string>();
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.Add(e.Data); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.Add(e.Data); };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        p.WaitForExit();
-        if (p.ExitCode != 0)
-        {
-            string tail = string.Join(Environment.NewLine, output.TakeLast(30));
-            throw new MetalEnvironmentException($"{program} {string.Join(' ', arguments)} failed (exit code {p.ExitCode}):{Environment.NewLine}{tail}");
-        }
+        int exit = BuildProcess.Run(RepositoryRoot, program, arguments, environment, out string tail);
+        if (exit != 0)
+            throw new MetalEnvironmentException($"{program} {string.Join(' ', arguments)} failed (exit code {exit}):{Environment.NewLine}{tail}");
     }
 }

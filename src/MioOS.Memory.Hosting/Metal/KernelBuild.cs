@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 
@@ -117,30 +116,8 @@ public sealed class KernelBuild
         if (!force && IsUpToDate())
             return;
         log?.Invoke($"building the kernel: dotnet build {Path.GetRelativePath(RepositoryRoot, Project)}");
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = RepositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in new[] { "build", Project, "-nologo", "-v:q", "-m:1" })
-            psi.ArgumentList.Add(a);
-        // A build started from inside `dotnet test` or `dotnet run` must not inherit their MSBuild settings.
-        psi.Environment.Remove("MSBuildExtensionsPath");
-        psi.Environment.Remove("MSBUILD_EXE_PATH");
-        psi.Environment.Remove("MSBuildSDKsPath");
-        using Process p = Process.Start(psi) ?? throw new MetalEnvironmentException("cannot start dotnet");
-        var output = new List<string>();
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.Add(e.Data); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.Add(e.Data); };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        p.WaitForExit();
-        if (p.ExitCode != 0 || !File.Exists(Image) || !File.Exists(Iso))
-        {
-            string tail = string.Join(Environment.NewLine, output.TakeLast(30));
-            throw new MetalEnvironmentException($"the kernel build failed (dotnet build exit code {p.ExitCode}):{Environment.NewLine}{tail}");
-        }
+        int exit = BuildProcess.Run(RepositoryRoot, "dotnet", ["build", Project, "-nologo", "-v:q", "-m:1"], null, out string tail);
+        if (exit != 0 || !File.Exists(Image) || !File.Exists(Iso))
+            throw new MetalEnvironmentException($"the kernel build failed (dotnet build exit code {exit}):{Environment.NewLine}{tail}");
     }
 }
