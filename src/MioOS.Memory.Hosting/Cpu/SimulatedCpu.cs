@@ -296,13 +296,23 @@ public sealed unsafe class SimulatedCpu
     }
 }
 
-/// <summary>The CPU seam over a <see cref="SimulatedCpu"/>: what the core's generic code calls.</summary>
+/// <summary>The CPU seam over a <see cref="SimulatedCpu"/>: what the core's generic code calls. On a machine of
+/// several CPUs (<see cref="Machine.SmpMachine"/>) its <c>invlpg</c> also reaches every other CPU (a TLB shootdown),
+/// since the kernel part of the address space, page tables' recursive window included, is shared by all of them.</summary>
 public readonly struct SimulatedCpuPort : ICpu
 {
     private readonly SimulatedCpu _cpu;
+    private readonly SimulatedCpu[]? _machine;
 
-    /// <summary>Wraps <paramref name="cpu"/>.</summary>
+    /// <summary>Wraps <paramref name="cpu"/>, the only CPU of its machine.</summary>
     public SimulatedCpuPort(SimulatedCpu cpu) => _cpu = cpu;
+
+    /// <summary>Wraps <paramref name="cpu"/>, one of the CPUs <paramref name="machine"/> over one RAM.</summary>
+    public SimulatedCpuPort(SimulatedCpu cpu, SimulatedCpu[] machine)
+    {
+        _cpu = cpu;
+        _machine = machine;
+    }
 
     /// <summary>The CPU behind the port.</summary>
     public SimulatedCpu Cpu => _cpu;
@@ -325,8 +335,17 @@ public readonly struct SimulatedCpuPort : ICpu
     /// <inheritdoc />
     public void WriteCr4(uint value) => _cpu.WriteCr4(value);
 
-    /// <inheritdoc />
-    public void InvalidatePage(uint linear) => _cpu.InvalidatePage(linear);
+    /// <summary><c>invlpg</c> here, and on a machine of several CPUs the same page posted to every other CPU, which
+    /// drops it before its next translation. Nobody waits for an acknowledgement (see docs/design.md, "Locks").</summary>
+    public void InvalidatePage(uint linear)
+    {
+        _cpu.InvalidatePage(linear);
+        if (_machine is null)
+            return;
+        foreach (SimulatedCpu other in _machine)
+            if (!ReferenceEquals(other, _cpu))
+                other.PostRemoteInvalidation(linear);
+    }
 
     /// <inheritdoc />
     public CpuFeatures Features => _cpu.Model.Features;

@@ -8,55 +8,6 @@ using MioOS.Memory.Virtual;
 
 namespace MioOS.Memory.Hosting.Machine;
 
-/// <summary>
-/// The CPU seam of one of an <see cref="SmpMachine"/>'s CPUs: its own control registers and TLB, and an
-/// <c>invlpg</c> that also reaches every other CPU of the machine (a TLB shootdown), since the kernel part of the
-/// address space, page tables' recursive window included, is shared by all of them.
-/// </summary>
-public readonly struct SmpCpuPort : ICpu
-{
-    private readonly SimulatedCpu _cpu;
-    private readonly SimulatedCpu[] _all;
-
-    /// <summary>The port of <paramref name="cpu"/>, one of <paramref name="all"/>.</summary>
-    public SmpCpuPort(SimulatedCpu cpu, SimulatedCpu[] all)
-    {
-        _cpu = cpu;
-        _all = all;
-    }
-
-    /// <inheritdoc />
-    public uint ReadCr0() => _cpu.Cr0;
-
-    /// <inheritdoc />
-    public void WriteCr0(uint value) => _cpu.WriteCr0(value);
-
-    /// <inheritdoc />
-    public uint ReadCr3() => _cpu.Cr3;
-
-    /// <inheritdoc />
-    public void WriteCr3(uint value) => _cpu.WriteCr3(value);
-
-    /// <inheritdoc />
-    public uint ReadCr4() => _cpu.Cr4;
-
-    /// <inheritdoc />
-    public void WriteCr4(uint value) => _cpu.WriteCr4(value);
-
-    /// <summary><c>invlpg</c> here, and the same page posted to every other CPU, which drops it before its next
-    /// translation. Nobody waits for an acknowledgement (see docs/design.md, "Locks").</summary>
-    public void InvalidatePage(uint linear)
-    {
-        _cpu.InvalidatePage(linear);
-        foreach (SimulatedCpu other in _all)
-            if (!ReferenceEquals(other, _cpu))
-                other.PostRemoteInvalidation(linear);
-    }
-
-    /// <inheritdoc />
-    public CpuFeatures Features => _cpu.Model.Features;
-}
-
 /// <summary>One CPU of an <see cref="SmpMachine"/>: its MMU and checked window, and handles on the machine's one PMM,
 /// VMM and heap that reach memory through them. Used by one thread at a time.</summary>
 public sealed class SmpCpu : IDisposable
@@ -65,14 +16,14 @@ public sealed class SmpCpu : IDisposable
     {
         Cpu = cpu;
         Checked = new CheckedMemory(cpu);
-        Port = new SmpCpuPort(cpu, all);
+        Port = new SimulatedCpuPort(cpu, all);
         MemoryWindow window = Checked.Window;
         MemoryWindow dataWindow = checkedHeap ? window : machine.Pc.Window;
         DataWindow = dataWindow;
         Pmm = PhysicalMemoryManager.Attach(dataWindow, machine.Pc.Pmm.StateAddress);
-        Vmm = VirtualMemoryManager<SmpCpuPort, PmmPageTableFrames>.Attach(window, Port, new PmmPageTableFrames(Pmm), machine.Paging.Vmm.StateAddress);
-        if (KernelHeap<PmmHeapGrowth<VmmFrameMapper<SmpCpuPort, PmmPageTableFrames>>>.Attach(dataWindow, machine.Heap.Start,
-                new PmmHeapGrowth<VmmFrameMapper<SmpCpuPort, PmmPageTableFrames>>(Pmm, Mapper), out KernelHeap<PmmHeapGrowth<VmmFrameMapper<SmpCpuPort, PmmPageTableFrames>>> heap) != HeapStatus.Ok)
+        Vmm = VirtualMemoryManager<SimulatedCpuPort, PmmPageTableFrames>.Attach(window, Port, new PmmPageTableFrames(Pmm), machine.Paging.Vmm.StateAddress);
+        if (KernelHeap<PmmHeapGrowth<VmmFrameMapper<SimulatedCpuPort, PmmPageTableFrames>>>.Attach(dataWindow, machine.Heap.Start,
+                new PmmHeapGrowth<VmmFrameMapper<SimulatedCpuPort, PmmPageTableFrames>>(Pmm, Mapper), out KernelHeap<PmmHeapGrowth<VmmFrameMapper<SimulatedCpuPort, PmmPageTableFrames>>> heap) != HeapStatus.Ok)
             throw new InvalidOperationException("the heap could not be reached from another CPU");
         Heap = heap;
     }
@@ -88,19 +39,19 @@ public sealed class SmpCpu : IDisposable
     public MemoryWindow DataWindow { get; }
 
     /// <summary>Its CPU seam.</summary>
-    public SmpCpuPort Port { get; }
+    public SimulatedCpuPort Port { get; }
 
     /// <summary>The machine's PMM, seen from this CPU.</summary>
     public PhysicalMemoryManager Pmm { get; }
 
     /// <summary>The machine's VMM, driven from this CPU.</summary>
-    public VirtualMemoryManager<SmpCpuPort, PmmPageTableFrames> Vmm { get; }
+    public VirtualMemoryManager<SimulatedCpuPort, PmmPageTableFrames> Vmm { get; }
 
     /// <summary>The machine's heap, seen from this CPU (growing through this CPU's VMM handle).</summary>
-    public KernelHeap<PmmHeapGrowth<VmmFrameMapper<SmpCpuPort, PmmPageTableFrames>>> Heap { get; }
+    public KernelHeap<PmmHeapGrowth<VmmFrameMapper<SimulatedCpuPort, PmmPageTableFrames>>> Heap { get; }
 
     /// <summary>The mapper for <c>Pmm.AllocFrame(n, identityMap: true, ...)</c> from this CPU.</summary>
-    public VmmFrameMapper<SmpCpuPort, PmmPageTableFrames> Mapper => new(Vmm);
+    public VmmFrameMapper<SimulatedCpuPort, PmmPageTableFrames> Mapper => new(Vmm);
 
     /// <summary>Releases the checked window's handle.</summary>
     public void Dispose() => Checked.Dispose();
