@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using MioOS.Memory.Hosting.Boot;
 using MioOS.Memory.Hosting.Metal;
 using MioOS.Memory.Tests.Metal;
+using static MioOS.Memory.Tests.Metal.BootTranscript;
 
 namespace MioOS.Memory.Tests.CLib;
 
@@ -13,15 +14,6 @@ public sealed class SampleKernelBootTests(CLibFixture lib) : IClassFixture<CLibF
     /// <summary>What the sample runs when the CPU has SSE2 (the count is checked so that a test that silently
     /// stopped running shows).</summary>
     private const int FullRun = 31;
-
-    private static QemuBootOptions Options(bool grub, string memory, string cpu) =>
-        new() { Grub = grub, MemoryBytes = SizeText.Parse(memory), Cpu = cpu, Timeout = TimeSpan.FromSeconds(60) };
-
-    private static string Transcript(QemuBootResult r) =>
-        $"verdict {r.Verdict}, QEMU exit status {r.ExitStatus}, serial output:\n{string.Join('\n', r.Lines)}";
-
-    private static string Line(QemuBootResult r, string test) =>
-        Assert.Single(r.Lines, l => l.StartsWith($"TEST {test} ... ", StringComparison.Ordinal));
 
     private static void AssertPassed(QemuBootResult r, int tests)
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using MioOS.Memory.Hosting.Boot;
 using MioOS.Memory.Hosting.Metal;
+using static MioOS.Memory.Tests.Metal.BootTranscript;
 
 namespace MioOS.Memory.Tests.Metal;
 
@@ -19,9 +20,6 @@ public sealed partial class BootModuleTests(KernelFixture kernel)
 
     private sealed record Module(int Index, uint Start, uint End, int Size, uint Fnv, string Text);
 
-    private static string Transcript(QemuBootResult r) =>
-        $"verdict {r.Verdict}, QEMU exit status {r.ExitStatus}, serial output:\n{string.Join('\n', r.Lines)}";
-
     private static uint Fnv1a(byte[] bytes)
     {
         uint h = 2166136261;
@@ -29,9 +27,6 @@ public sealed partial class BootModuleTests(KernelFixture kernel)
             h = (h ^ b) * 16777619;
         return h;
     }
-
-    private static string Line(QemuBootResult r, string test) =>
-        Assert.Single(r.Lines, l => l.StartsWith($"TEST {test} ... ", StringComparison.Ordinal));
 
     private static List<Module> Modules(QemuBootResult r) =>
         r.Lines.Select(l => ModuleLine().Match(l)).Where(m => m.Success).Select(m => new Module(

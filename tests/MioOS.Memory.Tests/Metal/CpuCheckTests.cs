@@ -1,5 +1,6 @@
 using MioOS.Memory.Hosting.Boot;
 using MioOS.Memory.Hosting.Metal;
+using static MioOS.Memory.Tests.Metal.BootTranscript;
 
 namespace MioOS.Memory.Tests.Metal;
 
@@ -15,9 +16,6 @@ public sealed class CpuCheckTests(KernelFixture kernel)
 
     private static QemuBootOptions Options(bool grub, string cpu) =>
         new() { Grub = grub, MemoryBytes = SizeText.Parse("64M"), Cpu = cpu, Timeout = TimeSpan.FromSeconds(60) };
-
-    private static string Transcript(QemuBootResult r) =>
-        $"verdict {r.Verdict}, QEMU exit status {r.ExitStatus}, serial output:\n{string.Join('\n', r.Lines)}";
 
     [Theory]
     [InlineData(false, "486", "FXSR, SSE, SSE2")]

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using MioOS.Memory.Hosting.Boot;
 using MioOS.Memory.Hosting.Metal;
+using static MioOS.Memory.Tests.Metal.BootTranscript;
 
 namespace MioOS.Memory.Tests.Metal;
 
@@ -8,12 +9,6 @@ namespace MioOS.Memory.Tests.Metal;
 [Collection(MetalCollection.Name)]
 public sealed class KernelBootTests(KernelFixture kernel)
 {
-    private static QemuBootOptions Options(bool grub, string memory, string cpu) =>
-        new() { Grub = grub, MemoryBytes = SizeText.Parse(memory), Cpu = cpu, Timeout = TimeSpan.FromSeconds(60) };
-
-    private static string Transcript(QemuBootResult r) =>
-        $"verdict {r.Verdict}, QEMU exit status {r.ExitStatus}, serial output:\n{string.Join('\n', r.Lines)}";
-
     private static void AssertPassed(QemuBootResult r)
     {
         Assert.True(r.Verdict == QemuVerdict.Pass, Transcript(r));
@@ -22,9 +17,6 @@ public sealed class KernelBootTests(KernelFixture kernel)
         Assert.True(r.Total >= 37, $"only {r.Total} tests ran\n{Transcript(r)}");
         Assert.DoesNotContain(r.Lines, l => l.Contains("FAIL") || l.Contains("PANIC"));
     }
-
-    private static string Line(QemuBootResult r, string test) =>
-        Assert.Single(r.Lines, l => l.StartsWith($"TEST {test} ... ", StringComparison.Ordinal));
 
     [Theory]
     [InlineData("16M", "n270")]

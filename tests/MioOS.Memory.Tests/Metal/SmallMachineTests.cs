@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using MioOS.Memory.Hosting.Boot;
 using MioOS.Memory.Hosting.Metal;
+using static MioOS.Memory.Tests.Metal.BootTranscript;
 
 namespace MioOS.Memory.Tests.Metal;
 
@@ -12,15 +13,6 @@ namespace MioOS.Memory.Tests.Metal;
 [Collection(MetalCollection.Name)]
 public sealed class SmallMachineTests(KernelFixture kernel)
 {
-    private static QemuBootOptions Options(bool grub, string memory, string cpu) =>
-        new() { Grub = grub, MemoryBytes = SizeText.Parse(memory), Cpu = cpu, Timeout = TimeSpan.FromSeconds(60) };
-
-    private static string Transcript(QemuBootResult r) =>
-        $"verdict {r.Verdict}, QEMU exit status {r.ExitStatus}, serial output:\n{string.Join('\n', r.Lines)}";
-
-    private static string Line(QemuBootResult r, string test) =>
-        Assert.Single(r.Lines, l => l.StartsWith($"TEST {test} ... ", StringComparison.Ordinal));
-
     private static Match Growth(QemuBootResult r)
     {
         Match m = Regex.Match(Line(r, "heap.growth"),

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using MioOS.Memory.Hosting.Metal;
+using static MioOS.Memory.Tests.Metal.BootTranscript;
 
 namespace MioOS.Memory.Tests.Metal;
 
@@ -22,12 +23,6 @@ public sealed class SmpBootTests(KernelFixture kernel)
         ExtraArguments = ["-smp", cpus.ToString(), "-accel", "tcg,thread=multi"],
         Timeout = TimeSpan.FromMinutes(5),
     };
-
-    private static string Transcript(QemuBootResult r) =>
-        $"verdict {r.Verdict}, QEMU exit status {r.ExitStatus}, serial output:\n{string.Join('\n', r.Lines)}";
-
-    private static string Line(QemuBootResult r, string test) =>
-        Assert.Single(r.Lines, l => l.StartsWith($"TEST {test} ... ", StringComparison.Ordinal));
 
     [Theory]
     [InlineData(false, 2)]
