@@ -301,7 +301,7 @@ public class ExploreApiTests
         var (status, list) = await host.GetAsync("/api/traces");
         Assert.Equal(200, status);
         var names = list["traces"]!.AsArray().Select(t => (string)t!["name"]!).ToList();
-        Assert.Equal(["cmake-configure.trace.gz", "gcc-cc1-O2.trace.gz", "perl-wordfreq.trace.gz"], names);
+        Assert.Equal(["cmake-configure.trace.gz", "gcc-cc1-O2.trace.gz", "git-log-p.trace.gz", "perl-wordfreq.trace.gz", "python3-json.trace.gz", "sqlite3.trace.gz"], names);
         foreach (string name in new[] { "../../../etc/passwd", "/etc/passwd", "../traces/cmake-configure.trace.gz", "cmake-configure.trace.gz/", "README.md", "", "CMAKE-CONFIGURE.TRACE.GZ" })
         {
             var (s, answer) = await host.PostAsync("/api/trace/load", new JsonObject { ["name"] = name }.ToJsonString());

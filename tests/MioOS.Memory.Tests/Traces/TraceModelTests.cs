@@ -15,6 +15,9 @@ public class TraceModelTests
     [InlineData("cmake-configure.trace.gz", 25_000)]
     [InlineData("gcc-cc1-O2.trace.gz", 25_000)]
     [InlineData("perl-wordfreq.trace.gz", 25_000)]
+    [InlineData("git-log-p.trace.gz", 25_000)]
+    [InlineData("python3-json.trace.gz", 25_000)]
+    [InlineData("sqlite3.trace.gz", 25_000)]
     public void Real_trace_prefix_gets_the_models_addresses(string name, int count)
     {
         TraceEvent[] events = TraceParser.ParseFile(Path.Combine(AppContext.BaseDirectory, "data", "traces", name));

@@ -76,6 +76,9 @@ public class TraceReplayTests
     [InlineData("cmake-configure.trace.gz", 444_585, 1_854_448)]
     [InlineData("gcc-cc1-O2.trace.gz", 1_450_697, 4_474_178)]
     [InlineData("perl-wordfreq.trace.gz", 1_860_348, 19_865_787)]
+    [InlineData("git-log-p.trace.gz", 140_798, 7_657_555)]
+    [InlineData("python3-json.trace.gz", 1_917_246, 15_286_963)]
+    [InlineData("sqlite3.trace.gz", 1_325_784, 17_066_059)]
     public void Real_traces_replay_with_integrity_ok_on_the_replay_and_benchmark_machine(string name, long events, ulong peakLive)
     {
         TraceEvent[] trace = TraceParser.ParseFile(TracePath(name));

@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""One row of data/traces/README.md's table per trace: events, m / c / r / f / a, request size min / median / p99
+/ max, peak live bytes (requested sizes; calloc NMEMB*SIZE; a realloc replaces the old size), peak live blocks.
+
+    python3 tools/malloc-trace/summary.py TRACE.trace.gz...
+"""
+import gzip
+import sys
+
+
+def summarize(path):
+    counts = dict.fromkeys("mcrfa", 0)
+    sizes = []
+    live = {}
+    live_bytes = peak_bytes = peak_blocks = 0
+    with gzip.open(path, "rt") as lines:
+        for text in lines:
+            f = text.split()
+            kind = f[0]
+            counts[kind] += 1
+            if kind == "f":
+                live_bytes -= live.pop(int(f[1]))
+                continue
+            if kind == "m":
+                block, size = int(f[1]), int(f[2])
+            elif kind == "c":
+                block, size = int(f[1]), int(f[2]) * int(f[3])
+            elif kind == "a":
+                block, size = int(f[1]), int(f[3])
+            else:
+                if f[1] != "-":
+                    live_bytes -= live.pop(int(f[1]))
+                block, size = int(f[2]), int(f[3])
+            sizes.append(size)
+            live[block] = size
+            live_bytes += size
+            peak_bytes = max(peak_bytes, live_bytes)
+            peak_blocks = max(peak_blocks, len(live))
+    sizes.sort()
+    events = sum(counts.values())
+    pick = lambda q: sizes[min(len(sizes) - 1, int(q * len(sizes)))]
+    return (f"| {path.rsplit('/', 1)[-1]} | {events:,} | {' / '.join(f'{counts[k]:,}' for k in 'mcrfa')} | "
+            f"{sizes[0]:,} / {pick(0.5):,} / {pick(0.99):,} / {sizes[-1]:,} | {peak_bytes:,} | {peak_blocks:,} |")
+
+
+if __name__ == "__main__":
+    for trace in sys.argv[1:]:
+        print(summarize(trace))
