@@ -18,7 +18,7 @@ namespace MioOS.Memory.Benchmarks;
 [GroupBenchmarksBy(BenchmarkDotNet.Configs.BenchmarkLogicalGroupRule.ByCategory)]
 public class TraceReplayBenchmarks
 {
-    private TraceEvent[] _cmake = [], _gcc = [], _perl = [];
+    private TraceEvent[] _cmake = [], _gcc = [], _perl = [], _git = [], _python = [], _sqlite = [];
     private KernelMachine? _machine;
 
     private static TraceEvent[] Load(string name) =>
@@ -30,6 +30,9 @@ public class TraceReplayBenchmarks
         _cmake = Load("cmake-configure.trace.gz");
         _gcc = Load("gcc-cc1-O2.trace.gz");
         _perl = Load("perl-wordfreq.trace.gz");
+        _git = Load("git-log-p.trace.gz");
+        _python = Load("python3-json.trace.gz");
+        _sqlite = Load("sqlite3.trace.gz");
     }
 
     [IterationSetup]
@@ -55,6 +58,24 @@ public class TraceReplayBenchmarks
 
     [Benchmark(OperationsPerInvoke = 1_860_348, Baseline = true), BenchmarkCategory("perl")]
     public double PerlGlibc() => LibcReplayer.Replay(_perl).NsPerEvent;
+
+    [Benchmark(OperationsPerInvoke = 140_798), BenchmarkCategory("git")]
+    public ulong Git() => TraceReplayer.Replay(_git, _machine!.Heap).PeakHeapBytes;
+
+    [Benchmark(OperationsPerInvoke = 140_798, Baseline = true), BenchmarkCategory("git")]
+    public double GitGlibc() => LibcReplayer.Replay(_git).NsPerEvent;
+
+    [Benchmark(OperationsPerInvoke = 1_917_246), BenchmarkCategory("python")]
+    public ulong Python() => TraceReplayer.Replay(_python, _machine!.Heap).PeakHeapBytes;
+
+    [Benchmark(OperationsPerInvoke = 1_917_246, Baseline = true), BenchmarkCategory("python")]
+    public double PythonGlibc() => LibcReplayer.Replay(_python).NsPerEvent;
+
+    [Benchmark(OperationsPerInvoke = 1_325_784), BenchmarkCategory("sqlite")]
+    public ulong Sqlite() => TraceReplayer.Replay(_sqlite, _machine!.Heap).PeakHeapBytes;
+
+    [Benchmark(OperationsPerInvoke = 1_325_784, Baseline = true), BenchmarkCategory("sqlite")]
+    public double SqliteGlibc() => LibcReplayer.Replay(_sqlite).NsPerEvent;
 }
 
 public static class Program
