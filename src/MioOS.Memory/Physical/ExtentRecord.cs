@@ -4,13 +4,16 @@ using MioOS.Memory.Platform;
 namespace MioOS.Memory.Physical;
 
 /// <summary>
-/// One record of the PMM's metadata area: a run of frames that is either free (in a region's free tree) or a
-/// live allocation (in the allocation tree). 32 bytes; the records live in the PMM's metadata area in physical memory
-/// (after the heap when the range there holds it, else in the lowest available stretch below 2 GiB that does).
+/// One record slot of the PMM's metadata area; every indexed frame owns one (<see cref="FrameSpan"/>). The slot of
+/// an extent's first frame is its head: a free extent (a node of its region's free tree) or a live allocation (its
+/// length, owner and state). The slot of a free extent's last frame, when that is not its first, is its tail (the
+/// extent's start and length, so a free that ends there finds it). Every other slot is zero. 32 bytes; the slots
+/// live in the PMM's metadata area in physical memory (after the heap when the range there holds it, else in the
+/// lowest available stretch below 2 GiB that does).
 /// </summary>
 internal struct ExtentRecord
 {
-    public TreeLinks Links;   // 20 bytes; Left doubles as the next link of the pool's free list
+    public TreeLinks Links;   // 20 bytes; used by free heads only
 
     /// <summary>First frame number.</summary>
     public uint Start;
@@ -46,12 +49,18 @@ internal enum ExtentFlags : uint
     /// removed (with it) while the PMM's lock is dropped: not handed out yet, or being freed.</summary>
     Transit = 8,
 
+    /// <summary>The slot is an extent's first frame (free, or with <see cref="Allocated"/> a live allocation).</summary>
+    Head = 16,
+
+    /// <summary>The slot is the last frame of a free extent of two frames or more.</summary>
+    Tail = 32,
+
     /// <summary>Bits 15:8 of an allocation's flags hold its <see cref="FrameOwner"/>.</summary>
     OwnerMask = 0xFF00,
 }
 
-/// <summary>The record pool seen as tree nodes: node id i is record i - 1. Free extents are sized by their
-/// length (for first fit); allocations are sized 0 (their tree is only searched by key).</summary>
+/// <summary>The record slots seen as tree nodes: node id i is slot i - 1. Free extents are sized by their length
+/// (for first fit); allocations are not in a tree, and are sized 0.</summary>
 internal readonly unsafe struct ExtentStore : ITreeNodeStore
 {
     private readonly MemoryWindow _window;
