@@ -47,7 +47,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
     }
 
     /// <summary>The record slot of <paramref name="frame"/>, or 0 when the frame is not indexed.</summary>
-    private uint SlotOf(uint frame)
+    internal uint SlotOf(uint frame)
     {
         int span = SpanOf(frame);
         return span < 0 ? 0 : Span((uint)span)->FirstSlot + (frame - Span((uint)span)->FirstFrame);

@@ -67,7 +67,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
 
     private PmmState* S => _window.At<PmmState>(_state, MemoryAccess.Write);
 
-    private ExtentStore Store => new(_window, S->RecordsBase);
+    internal ExtentStore Store => new(_window, S->RecordsBase);
 
     /// <summary>
     /// Builds the free store from a sanitised map: the low region from the kernel base to 4 GiB and the high
