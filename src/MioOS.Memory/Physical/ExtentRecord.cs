@@ -61,19 +61,39 @@ internal enum ExtentFlags : uint
 
 /// <summary>The record slots seen as tree nodes: node id i is slot i - 1. Free extents are sized by their length
 /// (for first fit); allocations are not in a tree, and are sized 0.</summary>
+/// <remarks>Through a direct window the slot area is resolved once, and a slot is found by indexing with its id checked
+/// against the capacity (one compare instead of the window's checks at every access of every node on a path); through a
+/// resolving window (the simulated MMU's checked one), and for an id beyond the capacity, every access asks the window.</remarks>
 internal readonly unsafe struct ExtentStore : ITreeNodeStore
 {
     private readonly MemoryWindow _window;
     private readonly ulong _records;
+    private readonly byte* _slots;
+    private readonly uint _capacity;
 
-    public ExtentStore(MemoryWindow window, ulong records)
+    /// <summary>A store over <paramref name="capacity"/> slots at <paramref name="records"/>; <paramref name="slots"/> is
+    /// where a direct window put them (<see cref="Resolve"/>), or null.</summary>
+    public ExtentStore(MemoryWindow window, ulong records, byte* slots, uint capacity)
     {
         _window = window;
         _records = records;
+        _slots = slots;
+        _capacity = slots != null ? capacity : 0;
     }
 
-    public ExtentRecord* Record(uint id) =>
-        (ExtentRecord*)_window.Bytes(_records + (ulong)(id - 1) * ExtentRecord.Size, ExtentRecord.Size, MemoryAccess.Write);
+    /// <summary>Where a direct window puts the <paramref name="capacity"/> slots at <paramref name="records"/>, or null
+    /// (a resolving window, an area the window does not reach whole).</summary>
+    public static byte* Resolve(in MemoryWindow window, ulong records, ulong capacity)
+    {
+        ulong bytes = capacity * ExtentRecord.Size;
+        return window.IsDirect && capacity != 0 && bytes <= uint.MaxValue && window.Contains(records, bytes)
+            ? window.Bytes(records, (uint)bytes, MemoryAccess.Write)
+            : null;
+    }
+
+    public ExtentRecord* Record(uint id) => id - 1 < _capacity
+        ? (ExtentRecord*)(_slots + (ulong)(id - 1) * ExtentRecord.Size)
+        : (ExtentRecord*)_window.Bytes(_records + (ulong)(id - 1) * ExtentRecord.Size, ExtentRecord.Size, MemoryAccess.Write);
 
     public ref TreeLinks Links(uint node) => ref Record(node)->Links;
 

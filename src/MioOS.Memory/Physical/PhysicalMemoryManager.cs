@@ -46,10 +46,20 @@ public readonly unsafe partial struct PhysicalMemoryManager
     private readonly MemoryWindow _window;
     private readonly ulong _state;
 
+    // The record slots, found once: their address, and (through a direct window) where they are, with how many fit.
+    private readonly ulong _records;
+    private readonly byte* _slots;
+    private readonly uint _slotRoom;
+
     private PhysicalMemoryManager(MemoryWindow window, ulong state)
     {
         _window = window;
         _state = state;
+        PmmState* s = window.At<PmmState>(state, MemoryAccess.Read);
+        _records = s->RecordsBase;
+        ulong room = (s->MetadataBase + s->MetadataLength - s->RecordsBase) / ExtentRecord.Size;
+        _slotRoom = (uint)(room < uint.MaxValue ? room : uint.MaxValue);
+        _slots = ExtentStore.Resolve(window, _records, _slotRoom);
     }
 
     /// <summary>Reattaches to a PMM whose control block is at <paramref name="state"/> (e.g. after the window changes).</summary>
@@ -67,7 +77,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
 
     private PmmState* S => _window.At<PmmState>(_state, MemoryAccess.Write);
 
-    internal ExtentStore Store => new(_window, S->RecordsBase);
+    internal ExtentStore Store => new(_window, _records, _slots, _slotRoom);
 
     /// <summary>
     /// Builds the free store from a sanitised map: the low region from the kernel base to 4 GiB and the high
