@@ -59,8 +59,8 @@ internal enum ExtentFlags : uint
     OwnerMask = 0xFF00,
 }
 
-/// <summary>The record slots seen as tree nodes: node id i is slot i - 1. Free extents are sized by their length
-/// (for first fit); allocations are not in a tree, and are sized 0.</summary>
+/// <summary>The record slots seen as tree nodes: node id i is slot i - 1. Free extents are sized by the class of their
+/// length (<see cref="ExtentClass"/>, for first fit); allocations are not in a tree, and are sized 0.</summary>
 /// <remarks>Through a direct window the slot area is resolved once, and a slot is found by indexing with its id checked
 /// against the capacity (one compare instead of the window's checks at every access of every node on a path); through a
 /// resolving window (the simulated MMU's checked one), and for an id beyond the capacity, every access asks the window.</remarks>
@@ -102,6 +102,6 @@ internal readonly unsafe struct ExtentStore : ITreeNodeStore
     public uint Size(uint node)
     {
         ExtentRecord* r = Record(node);
-        return (r->Flags & (uint)ExtentFlags.Allocated) != 0 ? 0 : r->Length;
+        return (r->Flags & (uint)ExtentFlags.Allocated) != 0 ? 0 : ExtentClass.Of(r->Length);
     }
 }

@@ -229,9 +229,10 @@ public readonly unsafe partial struct PhysicalMemoryManager
     }
 
     /// <summary>
-    /// First fit: the lowest free extent that can hold an aligned run. Without alignment that is the tree's
-    /// lowest fit. With it, candidates (extents of at least <paramref name="count"/> frames) are tried in address
-    /// order; the first extent of at least count + alignment - 1 frames always fits, which bounds the scan.
+    /// First fit: the lowest free extent that can hold an aligned run. Candidates (extents whose class is at least
+    /// the class of <paramref name="count"/>) are tried in address order. Without alignment and below
+    /// <see cref="ExtentClass.ExactLimit"/> frames the first candidate fits; otherwise the first extent of at least
+    /// count + alignment - 1 frames, and the first of a higher class, always fit, which bounds the scan.
     /// </summary>
     private PmmStatus TryCarve(uint count, FrameRegion region, uint alignment, FrameOwner owner, out uint first)
     {
@@ -247,7 +248,8 @@ public readonly unsafe partial struct PhysicalMemoryManager
 
         ref uint root = ref region == FrameRegion.High ? ref s->HighFreeRoot : ref s->LowFreeRoot;
         ExtentStore store = Store;
-        uint node = AugmentedTree<ExtentStore>.LowestFit(ref store, root, count);
+        uint sizeClass = ExtentClass.Of(count);
+        uint node = AugmentedTree<ExtentStore>.LowestFit(ref store, root, sizeClass);
         ulong runStart = 0;
         while (node != 0)
         {
@@ -255,7 +257,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
             runStart = ((ulong)r->Start + alignment - 1) & ~((ulong)alignment - 1);
             if (runStart + count <= (ulong)r->Start + r->Length)
                 break;
-            node = AugmentedTree<ExtentStore>.NextFit(ref store, node, count);
+            node = AugmentedTree<ExtentStore>.NextFit(ref store, node, sizeClass);
         }
         if (node == 0)
             return PmmStatus.NoContiguousRun;
@@ -345,7 +347,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
                 ClearSlot(id - 1);
             b->Length += length + afterLength;
             MarkFreeTail(before, b->Start, b->Length);
-            AugmentedTree<ExtentStore>.SizeGrew(ref store, before, b->Length);
+            AugmentedTree<ExtentStore>.SizeGrew(ref store, before, ExtentClass.Of(b->Length));
             CountExtents(region, -1);
         }
         else if (before != 0)
@@ -356,7 +358,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
                 ClearSlot(id - 1);
             b->Length += length;
             MarkFreeTail(before, b->Start, b->Length);
-            AugmentedTree<ExtentStore>.SizeGrew(ref store, before, b->Length);
+            AugmentedTree<ExtentStore>.SizeGrew(ref store, before, ExtentClass.Of(b->Length));
         }
         else if (after != 0)
         {
@@ -369,7 +371,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
             MarkHead(id, start, newLength, regionFlags);
             store.Record(id)->Links = links;
             MarkFreeTail(id, start, newLength);
-            AugmentedTree<ExtentStore>.MovedAndGrew(ref store, ref root, after, id, newLength);
+            AugmentedTree<ExtentStore>.MovedAndGrew(ref store, ref root, after, id, ExtentClass.Of(newLength));
         }
         else
         {
