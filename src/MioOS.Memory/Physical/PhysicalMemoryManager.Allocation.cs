@@ -249,7 +249,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
         ref uint root = ref region == FrameRegion.High ? ref s->HighFreeRoot : ref s->LowFreeRoot;
         ExtentStore store = Store;
         uint sizeClass = ExtentClass.Of(count);
-        uint node = AugmentedTree<ExtentStore>.LowestFit(ref store, root, sizeClass);
+        uint node = alignment == 1 ? LowestFitFor(count, region, root) : AugmentedTree<ExtentStore>.LowestFit(ref store, root, sizeClass);
         ulong runStart = 0;
         while (node != 0)
         {
@@ -280,6 +280,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
         {
             AugmentedTree<ExtentStore>.Remove(ref store, ref root, node);
             CountExtents(region, -1);
+            CarvedFrom(region, node, 0, 0);
         }
         else if (lead == 0)
         {
@@ -290,12 +291,14 @@ public readonly unsafe partial struct PhysicalMemoryManager
             store.Record(tailSlot)->Links = links;
             AugmentedTree<ExtentStore>.Moved(ref store, ref root, node, tailSlot);
             MarkFreeTail(tailSlot, end, tail);
+            CarvedFrom(region, node, tailSlot, tail);
         }
         else
         {
             extent->Length = lead;
             AugmentedTree<ExtentStore>.SizeChanged(ref store, node);
             MarkFreeTail(node, extentStart, lead);
+            CarvedFrom(region, node, node, lead);
             if (tail != 0)
             {
                 MarkHead(tailSlot, end, tail, regionFlags);
@@ -349,6 +352,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
             MarkFreeTail(before, b->Start, b->Length);
             AugmentedTree<ExtentStore>.SizeGrew(ref store, before, ExtentClass.Of(b->Length));
             CountExtents(region, -1);
+            FreedAt(region, before, b->Start, b->Length, after);
         }
         else if (before != 0)
         {
@@ -359,6 +363,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
             b->Length += length;
             MarkFreeTail(before, b->Start, b->Length);
             AugmentedTree<ExtentStore>.SizeGrew(ref store, before, ExtentClass.Of(b->Length));
+            FreedAt(region, before, b->Start, b->Length, 0);
         }
         else if (after != 0)
         {
@@ -372,6 +377,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
             store.Record(id)->Links = links;
             MarkFreeTail(id, start, newLength);
             AugmentedTree<ExtentStore>.MovedAndGrew(ref store, ref root, after, id, ExtentClass.Of(newLength));
+            FreedAt(region, id, start, newLength, after);
         }
         else
         {
@@ -379,6 +385,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
             MarkFreeTail(id, start, length);
             AugmentedTree<ExtentStore>.Insert(ref store, ref root, id);
             CountExtents(region, +1);
+            FreedAt(region, id, start, length, 0);
         }
     }
 

@@ -13,8 +13,9 @@ public enum PmmIntegrityStatus : byte
     /// <summary>The control block's magic number is gone.</summary>
     BadMagic,
 
-    /// <summary>A tree's links, order, heights or subtree maxima are inconsistent, or a frame's record slot disagrees
-    /// with its extent (a free extent's head or tail, a tree node that is not the slot of its first frame).</summary>
+    /// <summary>A tree's links, order, heights or subtree maxima are inconsistent, a frame's record slot disagrees
+    /// with its extent (a free extent's head or tail, a tree node that is not the slot of its first frame), or a
+    /// first-fit hint names an extent that is not the lowest fit.</summary>
     BrokenTree,
 
     /// <summary>An extent is empty, or lies (partly) outside available memory or its region.</summary>
@@ -59,7 +60,8 @@ public readonly unsafe partial struct PhysicalMemoryManager
     /// <summary>
     /// Walks everything: trees well formed; extents sorted, non-overlapping, inside available memory of their
     /// region, never touching a reserved range; free extents fully merged; free + used = usable; counters agree;
-    /// every free extent's node is the slot of its first frame with its tail marked, and no other slot is marked.
+    /// every free extent's node is the slot of its first frame with its tail marked, and no other slot is marked;
+    /// every first-fit hint that is set names the lowest fit.
     /// </summary>
     public PmmIntegrity CheckIntegrity()
     {
@@ -82,6 +84,9 @@ public readonly unsafe partial struct PhysicalMemoryManager
             return new PmmIntegrity(PmmIntegrityStatus.BrokenTree, _state);
         if (low != s->FreeExtentsLow || high != s->FreeExtentsHigh)
             return new PmmIntegrity(PmmIntegrityStatus.CountMismatch, _state);
+
+        if (!FitHintsHold(FrameRegion.Low, s->LowFreeRoot) || !FitHintsHold(FrameRegion.High, s->HighFreeRoot))
+            return new PmmIntegrity(PmmIntegrityStatus.BrokenTree, _state);
 
         ulong marks = 0;
         PmmIntegrity r = CheckFreeSlots(s->LowFreeRoot, FrameRegion.Low, ref marks);

@@ -41,6 +41,9 @@ internal unsafe struct PmmState
     public fixed uint RecentFrees[PhysicalMemoryManager.RecentFreeCapacity];
     public uint RecentFreeNext;
 
+    // First-fit hints (PhysicalMemoryManager.FitHints.cs): low region's counts 1..N, then the high region's.
+    public fixed uint FitHints[2 * PhysicalMemoryManager.FitHintCounts];
+
     // Counters of refused calls.
     public ulong Allocations, Frees;
     public ulong FailedAllocations, ZeroFrameRequests, BadFrees, DoubleFrees;

@@ -105,6 +105,23 @@ public unsafe class PmmSlotIntegrityTests
     }
 
     [Fact]
+    public void A_first_fit_hint_that_names_a_higher_extent_is_a_broken_index()
+    {
+        // The hole (4 frames) is the lowest fit for 4: a hint naming the free memory above it would hand that out.
+        var (pc, hole) = WithAHole();
+        using (pc)
+        {
+            Assert.True(pc.Pmm.CheckIntegrity().IsOk);
+            ulong above = PmmAssert.Free(pc.Pmm, FrameRegion.Low).First(e => e.Start > (ulong)hole << Frames.Shift).Start;
+            PmmState* s = pc.Window.At<PmmState>(pc.Pmm.StateAddress, MemoryAccess.Write);
+            s->FitHints[4 - 1] = pc.Pmm.SlotOf((uint)(above >> Frames.Shift));
+            Assert.Equal(PmmIntegrityStatus.BrokenTree, pc.Pmm.CheckIntegrity().Status);
+            s->FitHints[4 - 1] = pc.Pmm.SlotOf(hole);
+            Assert.True(pc.Pmm.CheckIntegrity().IsOk);
+        }
+    }
+
+    [Fact]
     public void Merges_on_both_sides_leave_only_the_merged_extents_marks()
     {
         // Free the walls around the hole: the three runs and the free memory above merge into one extent, and the
