@@ -232,7 +232,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
     /// First fit: the lowest free extent that can hold an aligned run. Candidates (extents whose class is at least
     /// the class of <paramref name="count"/>) are tried in address order. Without alignment and below
     /// <see cref="ExtentClass.ExactLimit"/> frames the first candidate fits; otherwise the first extent of at least
-    /// count + alignment - 1 frames, and the first of a higher class, always fit, which bounds the scan.
+    /// count + alignment - 1 frames always fits, which bounds the scan.
     /// </summary>
     private PmmStatus TryCarve(uint count, FrameRegion region, uint alignment, FrameOwner owner, out uint first)
     {

@@ -30,12 +30,13 @@ public readonly struct PmmInitResult
 /// physical memory. Every extent, free or allocated, is described by the record slot of its first frame (one slot
 /// per managed frame, found by arithmetic), so a free finds its allocation, its length and owner, and both free
 /// neighbours without a search. Free extents of each region also sit in an address-ordered tree augmented with the
-/// largest extent of each subtree, so the lowest-addressed run that fits is found without walking a list.
+/// largest length class of each subtree (<see cref="ExtentClass"/>), so the lowest-addressed run that fits is found
+/// without walking a list.
 /// </summary>
 /// <remarks>
-/// The struct holds only the window and the address of its control block: every bit of state is in the
-/// metadata area, which holds a record for every managed frame, so the PMM never runs out of metadata before it
-/// runs out of memory.
+/// The struct holds only the window, the address of its control block and where its record slots are: every bit of
+/// state is in the metadata area, which holds a record for every managed frame, so the PMM never runs out of
+/// metadata before it runs out of memory.
 /// </remarks>
 public readonly unsafe partial struct PhysicalMemoryManager
 {
