@@ -4,13 +4,16 @@ using MioOS.Memory.Platform;
 namespace MioOS.Memory.Physical;
 
 /// <summary>
-/// One record of the PMM's metadata area: a run of frames that is either free (in a region's free tree) or a
-/// live allocation (in the allocation tree). 32 bytes; the records live in the PMM's metadata area in physical memory
-/// (after the heap when the range there holds it, else in the lowest available stretch below 2 GiB that does).
+/// One record slot of the PMM's metadata area; every indexed frame owns one (<see cref="FrameSpan"/>). The slot of
+/// an extent's first frame is its head: a free extent (a node of its region's free tree) or a live allocation (its
+/// length, owner and state). The slot of a free extent's last frame, when that is not its first, is its tail (the
+/// extent's start and length, so a free that ends there finds it). Every other slot is zero. 32 bytes; the slots
+/// live in the PMM's metadata area in physical memory (after the heap when the range there holds it, else in the
+/// lowest available stretch below 2 GiB that does).
 /// </summary>
 internal struct ExtentRecord
 {
-    public TreeLinks Links;   // 20 bytes; Left doubles as the next link of the pool's free list
+    public TreeLinks Links;   // 20 bytes; used by free heads only
 
     /// <summary>First frame number.</summary>
     public uint Start;
@@ -46,25 +49,51 @@ internal enum ExtentFlags : uint
     /// removed (with it) while the PMM's lock is dropped: not handed out yet, or being freed.</summary>
     Transit = 8,
 
+    /// <summary>The slot is an extent's first frame (free, or with <see cref="Allocated"/> a live allocation).</summary>
+    Head = 16,
+
+    /// <summary>The slot is the last frame of a free extent of two frames or more.</summary>
+    Tail = 32,
+
     /// <summary>Bits 15:8 of an allocation's flags hold its <see cref="FrameOwner"/>.</summary>
     OwnerMask = 0xFF00,
 }
 
-/// <summary>The record pool seen as tree nodes: node id i is record i - 1. Free extents are sized by their
-/// length (for first fit); allocations are sized 0 (their tree is only searched by key).</summary>
+/// <summary>The record slots seen as tree nodes: node id i is slot i - 1. Free extents are sized by the class of their
+/// length (<see cref="ExtentClass"/>, for first fit); allocations are not in a tree, and are sized 0.</summary>
+/// <remarks>Through a direct window the slot area is resolved once, and a slot is found by indexing with its id checked
+/// against the capacity (one compare instead of the window's checks at every access of every node on a path); through a
+/// resolving window (the simulated MMU's checked one), and for an id beyond the capacity, every access asks the window.</remarks>
 internal readonly unsafe struct ExtentStore : ITreeNodeStore
 {
     private readonly MemoryWindow _window;
     private readonly ulong _records;
+    private readonly byte* _slots;
+    private readonly uint _capacity;
 
-    public ExtentStore(MemoryWindow window, ulong records)
+    /// <summary>A store over <paramref name="capacity"/> slots at <paramref name="records"/>; <paramref name="slots"/> is
+    /// where a direct window put them (<see cref="Resolve"/>), or null.</summary>
+    public ExtentStore(MemoryWindow window, ulong records, byte* slots, uint capacity)
     {
         _window = window;
         _records = records;
+        _slots = slots;
+        _capacity = slots != null ? capacity : 0;
     }
 
-    public ExtentRecord* Record(uint id) =>
-        (ExtentRecord*)_window.Bytes(_records + (ulong)(id - 1) * ExtentRecord.Size, ExtentRecord.Size, MemoryAccess.Write);
+    /// <summary>Where a direct window puts the <paramref name="capacity"/> slots at <paramref name="records"/>, or null
+    /// (a resolving window, an area the window does not reach whole).</summary>
+    public static byte* Resolve(in MemoryWindow window, ulong records, ulong capacity)
+    {
+        ulong bytes = capacity * ExtentRecord.Size;
+        return window.IsDirect && capacity != 0 && bytes <= uint.MaxValue && window.Contains(records, bytes)
+            ? window.Bytes(records, (uint)bytes, MemoryAccess.Write)
+            : null;
+    }
+
+    public ExtentRecord* Record(uint id) => id - 1 < _capacity
+        ? (ExtentRecord*)(_slots + (ulong)(id - 1) * ExtentRecord.Size)
+        : (ExtentRecord*)_window.Bytes(_records + (ulong)(id - 1) * ExtentRecord.Size, ExtentRecord.Size, MemoryAccess.Write);
 
     public ref TreeLinks Links(uint node) => ref Record(node)->Links;
 
@@ -73,6 +102,6 @@ internal readonly unsafe struct ExtentStore : ITreeNodeStore
     public uint Size(uint node)
     {
         ExtentRecord* r = Record(node);
-        return (r->Flags & (uint)ExtentFlags.Allocated) != 0 ? 0 : r->Length;
+        return (r->Flags & (uint)ExtentFlags.Allocated) != 0 ? 0 : ExtentClass.Of(r->Length);
     }
 }

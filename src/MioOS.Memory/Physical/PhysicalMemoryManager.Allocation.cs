@@ -67,8 +67,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
             }
             else
             {
-                ExtentStore store = Store;
-                Release(AugmentedTree<ExtentStore>.Find(ref store, s->AllocRoot, first));
+                Release(SlotOf(first));
                 status = PmmStatus.MappingFailed;
             }
         }
@@ -126,7 +125,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
         if ((r->Flags & (uint)ExtentFlags.IdentityMapped) != 0)
         {
             // Unmapped with the PMM's lock dropped (the order is VMM, then PMM); the run is in transit meanwhile, so
-            // no other free takes it. Records are relinked, never moved, by the trees, so the id still names it.
+            // no other free takes it. The record is the slot of the run's first frame, so the id still names it.
             r->Flags |= (uint)ExtentFlags.Transit;
             ulong length = (ulong)r->Length << Frames.Shift;
             PmmLock.Exit(ref s->Lock, held);
@@ -165,11 +164,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
         return length;
     }
 
-    private ExtentRecord* AllocationRecord(uint first)
-    {
-        ExtentStore store = Store;
-        return store.Record(AugmentedTree<ExtentStore>.Find(ref store, S->AllocRoot, first));
-    }
+    private ExtentRecord* AllocationRecord(uint first) => Store.Record(SlotOf(first));
 
     private static FrameOwner OwnerOf(ExtentRecord* r) =>
         (FrameOwner)((r->Flags & (uint)ExtentFlags.OwnerMask) >> ExtentRecord.OwnerShift);
@@ -184,28 +179,26 @@ public readonly unsafe partial struct PhysicalMemoryManager
         if (address.Value >= TrackableLimit)
             return PmmStatus.NotAllocated;
         uint frame = (uint)address.FrameNumber;
-        ExtentStore store = Store;
-        uint floor = AugmentedTree<ExtentStore>.Floor(ref store, s->AllocRoot, frame);
-        if (floor != 0)
+        uint slot = SlotOf(frame);
+        if (slot != 0)
         {
-            ExtentRecord* r = store.Record(floor);
-            if (r->Start == frame)
+            ExtentRecord* r = Store.Record(slot);
+            const uint allocatedHead = (uint)ExtentFlags.Head | (uint)ExtentFlags.Allocated;
+            if ((r->Flags & allocatedHead) == allocatedHead)
             {
                 // A run whose identity mapping is being made is not handed out yet; one being unmapped is being freed.
                 if ((r->Flags & (uint)ExtentFlags.Transit) != 0)
                     return (r->Flags & (uint)ExtentFlags.IdentityMapped) != 0 ? PmmStatus.AlreadyFree : PmmStatus.NotAllocated;
-                id = floor;
+                id = slot;
                 return PmmStatus.Ok;
             }
-            if (frame - r->Start < r->Length)
+            // Every indexed frame outside the reserved ranges is in a free extent or an allocation: one that is in
+            // neither is inside an allocation (a rare path: only a refused free comes here).
+            if (!InReservedRange(address.Value) && !InFreeExtent(frame, (FrameRegion)Span((uint)SpanOf(frame))->Region))
                 return PmmStatus.NotAllocationStart;
         }
-        for (uint i = 0; i < s->ReservedCount; i++)
-        {
-            ReservedRange r = Reserved(i);
-            if (address.Value >= r.Base && address.Value - r.Base < r.Length)
-                return PmmStatus.ReservedMemory;
-        }
+        if (InReservedRange(address.Value))
+            return PmmStatus.ReservedMemory;
         // In free memory (or outside it): a double free only if this was the start of a recent free.
         for (int i = 0; i < RecentFreeCapacity; i++)
         {
@@ -215,10 +208,31 @@ public readonly unsafe partial struct PhysicalMemoryManager
         return PmmStatus.NotAllocated;
     }
 
+    private bool InReservedRange(ulong address)
+    {
+        PmmState* s = S;
+        for (uint i = 0; i < s->ReservedCount; i++)
+        {
+            ReservedRange r = Reserved(i);
+            if (address >= r.Base && address - r.Base < r.Length)
+                return true;
+        }
+        return false;
+    }
+
+    private bool InFreeExtent(uint frame, FrameRegion region)
+    {
+        PmmState* s = S;
+        ExtentStore store = Store;
+        uint floor = AugmentedTree<ExtentStore>.Floor(ref store, region == FrameRegion.High ? s->HighFreeRoot : s->LowFreeRoot, frame);
+        return floor != 0 && frame - store.Record(floor)->Start < store.Record(floor)->Length;
+    }
+
     /// <summary>
-    /// First fit: the lowest free extent that can hold an aligned run. Without alignment that is the tree's
-    /// lowest fit. With it, candidates (extents of at least <paramref name="count"/> frames) are tried in address
-    /// order; the first extent of at least count + alignment - 1 frames always fits, which bounds the scan.
+    /// First fit: the lowest free extent that can hold an aligned run. Candidates (extents whose class is at least
+    /// the class of <paramref name="count"/>) are tried in address order. Without alignment and below
+    /// <see cref="ExtentClass.ExactLimit"/> frames the first candidate fits; otherwise the first extent of at least
+    /// count + alignment - 1 frames always fits, which bounds the scan.
     /// </summary>
     private PmmStatus TryCarve(uint count, FrameRegion region, uint alignment, FrameOwner owner, out uint first)
     {
@@ -234,7 +248,8 @@ public readonly unsafe partial struct PhysicalMemoryManager
 
         ref uint root = ref region == FrameRegion.High ? ref s->HighFreeRoot : ref s->LowFreeRoot;
         ExtentStore store = Store;
-        uint node = AugmentedTree<ExtentStore>.LowestFit(ref store, root, count);
+        uint sizeClass = ExtentClass.Of(count);
+        uint node = alignment == 1 ? LowestFitFor(count, region, root) : AugmentedTree<ExtentStore>.LowestFit(ref store, root, sizeClass);
         ulong runStart = 0;
         while (node != 0)
         {
@@ -242,60 +257,58 @@ public readonly unsafe partial struct PhysicalMemoryManager
             runStart = ((ulong)r->Start + alignment - 1) & ~((ulong)alignment - 1);
             if (runStart + count <= (ulong)r->Start + r->Length)
                 break;
-            node = AugmentedTree<ExtentStore>.NextFit(ref store, node, count);
+            node = AugmentedTree<ExtentStore>.NextFit(ref store, node, sizeClass);
         }
         if (node == 0)
             return PmmStatus.NoContiguousRun;
 
-        // Records: one for the allocation, one more when the run splits the extent in three.
+        // The run [start, end) comes out of the extent [extentStart, extentEnd) at slot node; what is left on either
+        // side stays free. Slots are the frames' own, so nothing here can run out of records.
         ExtentRecord* extent = store.Record(node);
         uint extentStart = extent->Start;
-        uint extentEnd = extentStart + extent->Length;
+        uint extentLength = extent->Length;
+        uint extentEnd = extentStart + extentLength;
+        uint regionFlags = extent->Flags & (uint)ExtentFlags.High;
         uint start = (uint)runStart;
         uint end = start + count;
-        bool lead = start > extentStart, tail = end < extentEnd;
-        uint allocation = lead || tail ? NewRecord() : node;
-        uint tailRecord = lead && tail ? NewRecord() : 0;
-        if (allocation == 0 || (lead && tail && tailRecord == 0))
-        {
-            if (allocation != 0 && allocation != node)
-                ReleaseRecord(allocation);
-            return PmmStatus.OutOfMetadata;
-        }
+        uint lead = start - extentStart, tail = extentEnd - end;
+        uint runSlot = node + lead, tailSlot = node + (end - extentStart);
+        if (extentLength >= 2)
+            ClearSlot(node + extentLength - 1);
 
-        if (!lead && !tail)
+        if (lead == 0 && tail == 0)
         {
             AugmentedTree<ExtentStore>.Remove(ref store, ref root, node);
             CountExtents(region, -1);
+            CarvedFrom(region, node, 0, 0);
         }
-        else if (!lead)
+        else if (lead == 0)
         {
-            // The extent keeps its place in the order: its start moves up but stays below the next extent.
-            extent->Start = end;
-            extent->Length = extentEnd - end;
-            AugmentedTree<ExtentStore>.SizeChanged(ref store, node);
+            // The rest after the run keeps the extent's place in the tree (its start moves up but stays below the next
+            // extent): its node moves to the slot of its new first frame.
+            TreeLinks links = extent->Links;
+            MarkHead(tailSlot, end, tail, regionFlags);
+            store.Record(tailSlot)->Links = links;
+            AugmentedTree<ExtentStore>.Moved(ref store, ref root, node, tailSlot);
+            MarkFreeTail(tailSlot, end, tail);
+            CarvedFrom(region, node, tailSlot, tail);
         }
         else
         {
-            extent->Length = start - extentStart;
+            extent->Length = lead;
             AugmentedTree<ExtentStore>.SizeChanged(ref store, node);
-            if (tail)
+            MarkFreeTail(node, extentStart, lead);
+            CarvedFrom(region, node, node, lead);
+            if (tail != 0)
             {
-                ExtentRecord* t = store.Record(tailRecord);
-                t->Start = end;
-                t->Length = extentEnd - end;
-                t->Flags = extent->Flags;
-                AugmentedTree<ExtentStore>.Insert(ref store, ref root, tailRecord);
+                MarkHead(tailSlot, end, tail, regionFlags);
+                MarkFreeTail(tailSlot, end, tail);
+                AugmentedTree<ExtentStore>.Insert(ref store, ref root, tailSlot);
                 CountExtents(region, +1);
             }
         }
 
-        ExtentRecord* a = store.Record(allocation);
-        a->Start = start;
-        a->Length = count;
-        a->Flags = (uint)ExtentFlags.Allocated | (region == FrameRegion.High ? (uint)ExtentFlags.High : 0)
-            | ((uint)owner << ExtentRecord.OwnerShift);
-        AugmentedTree<ExtentStore>.Insert(ref store, ref s->AllocRoot, allocation);
+        MarkHead(runSlot, start, count, (uint)ExtentFlags.Allocated | regionFlags | ((uint)owner << ExtentRecord.OwnerShift));
         s->AllocationCount++;
         if (region == FrameRegion.High)
             s->FreeFramesHigh -= count;
@@ -305,16 +318,16 @@ public readonly unsafe partial struct PhysicalMemoryManager
         return PmmStatus.Ok;
     }
 
-    /// <summary>Returns the live allocation whose record is <paramref name="id"/> to its free tree, merging with the
-    /// free extents that touch it on either side.</summary>
+    /// <summary>Returns the live allocation whose record is <paramref name="id"/> (the slot of its first frame) to its
+    /// free tree, merging with the free extents that touch it on either side (found from the slots beside it).</summary>
     private void Release(uint id)
     {
         PmmState* s = S;
         ExtentStore store = Store;
         ExtentRecord* a = store.Record(id);
         uint start = a->Start, length = a->Length, end = start + length;
-        FrameRegion region = (a->Flags & (uint)ExtentFlags.High) != 0 ? FrameRegion.High : FrameRegion.Low;
-        AugmentedTree<ExtentStore>.Remove(ref store, ref s->AllocRoot, id);
+        uint regionFlags = a->Flags & (uint)ExtentFlags.High;
+        FrameRegion region = regionFlags != 0 ? FrameRegion.High : FrameRegion.Low;
         s->AllocationCount--;
         if (region == FrameRegion.High)
             s->FreeFramesHigh += length;
@@ -322,39 +335,57 @@ public readonly unsafe partial struct PhysicalMemoryManager
             s->FreeFramesLow += length;
 
         ref uint root = ref region == FrameRegion.High ? ref s->HighFreeRoot : ref s->LowFreeRoot;
-        AugmentedTree<ExtentStore>.Neighbours(ref store, root, start, out uint before, out uint after);
-        bool mergeBefore = before != 0 && store.Record(before)->Start + store.Record(before)->Length == start;
-        bool mergeAfter = after != 0 && store.Record(after)->Start == end;
+        int span = SpanOf(start);
+        uint before = FreeEndingBefore(id, start, span);
+        uint after = FreeStartingAt(id, start, end, span);
 
-        if (mergeBefore && mergeAfter)
+        if (before != 0 && after != 0)
         {
+            ExtentRecord* b = store.Record(before);
             uint afterLength = store.Record(after)->Length;
             AugmentedTree<ExtentStore>.Remove(ref store, ref root, after);
-            ReleaseRecord(after);
-            store.Record(before)->Length += length + afterLength;
-            AugmentedTree<ExtentStore>.SizeGrew(ref store, before, store.Record(before)->Length);
-            ReleaseRecord(id);
+            ClearSlot(after);
+            ClearSlot(id);
+            if (b->Length >= 2)
+                ClearSlot(id - 1);
+            b->Length += length + afterLength;
+            MarkFreeTail(before, b->Start, b->Length);
+            AugmentedTree<ExtentStore>.SizeGrew(ref store, before, ExtentClass.Of(b->Length));
             CountExtents(region, -1);
+            FreedAt(region, before, b->Start, b->Length, after);
         }
-        else if (mergeBefore)
+        else if (before != 0)
         {
-            store.Record(before)->Length += length;
-            AugmentedTree<ExtentStore>.SizeGrew(ref store, before, store.Record(before)->Length);
-            ReleaseRecord(id);
+            ExtentRecord* b = store.Record(before);
+            ClearSlot(id);
+            if (b->Length >= 2)
+                ClearSlot(id - 1);
+            b->Length += length;
+            MarkFreeTail(before, b->Start, b->Length);
+            AugmentedTree<ExtentStore>.SizeGrew(ref store, before, ExtentClass.Of(b->Length));
+            FreedAt(region, before, b->Start, b->Length, 0);
         }
-        else if (mergeAfter)
+        else if (after != 0)
         {
-            // Its start moves down but stays above the extent before it: the order holds.
-            store.Record(after)->Start = start;
-            store.Record(after)->Length += length;
-            AugmentedTree<ExtentStore>.SizeGrew(ref store, after, store.Record(after)->Length);
-            ReleaseRecord(id);
+            // The extent after takes the run in: its start moves down but stays above the extent before it, so its node
+            // keeps its place in the tree and moves to this run's slot.
+            ExtentRecord* f = store.Record(after);
+            uint newLength = f->Length + length;
+            TreeLinks links = f->Links;
+            ClearSlot(after); // a one-frame extent's head is also its tail: written again below
+            MarkHead(id, start, newLength, regionFlags);
+            store.Record(id)->Links = links;
+            MarkFreeTail(id, start, newLength);
+            AugmentedTree<ExtentStore>.MovedAndGrew(ref store, ref root, after, id, ExtentClass.Of(newLength));
+            FreedAt(region, id, start, newLength, after);
         }
         else
         {
-            a->Flags = region == FrameRegion.High ? (uint)ExtentFlags.High : 0;
+            MarkHead(id, start, length, regionFlags);
+            MarkFreeTail(id, start, length);
             AugmentedTree<ExtentStore>.Insert(ref store, ref root, id);
             CountExtents(region, +1);
+            FreedAt(region, id, start, length, 0);
         }
     }
 

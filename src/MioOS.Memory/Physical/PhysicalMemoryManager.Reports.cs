@@ -4,22 +4,55 @@ using MioOS.Memory.Platform;
 
 namespace MioOS.Memory.Physical;
 
-/// <summary>Walks extents of one tree in address order: free extents of a region, or live allocations.</summary>
+/// <summary>Walks extents in address order: the free extents of a region (in its tree), or the live allocations
+/// (from frame slot to frame slot, each extent's head naming the next).</summary>
 public unsafe struct ExtentCursor
 {
     private readonly ExtentStore _store;
+    private readonly PhysicalMemoryManager _pmm;
+    private readonly bool _allocations;
     private uint _next;
+    private uint _span;
+    private ulong _frame;
 
     internal ExtentCursor(ExtentStore store, uint root)
     {
         _store = store;
+        _pmm = default;
+        _allocations = false;
+        _span = 0;
+        _frame = 0;
         ExtentStore s = store;
         _next = AugmentedTree<ExtentStore>.Minimum(ref s, root);
+    }
+
+    internal ExtentCursor(PhysicalMemoryManager pmm)
+    {
+        _store = default;
+        _pmm = pmm;
+        _allocations = true;
+        _next = 0;
+        _span = 0;
+        _frame = 0;
     }
 
     /// <summary>The next extent: its first byte and its length in frames. False at the end.</summary>
     public bool Next(out PhysicalAddress start, out uint frames)
     {
+        if (_allocations)
+        {
+            while (_pmm.NextHead(ref _span, ref _frame, out uint first, out frames, out bool allocated))
+            {
+                if (allocated)
+                {
+                    start = PhysicalAddress.OfFrame(first);
+                    return true;
+                }
+            }
+            start = PhysicalAddress.Null;
+            frames = 0;
+            return false;
+        }
         if (_next == 0)
         {
             start = PhysicalAddress.Null;
@@ -44,7 +77,49 @@ public readonly unsafe partial struct PhysicalMemoryManager
         new(Store, region == FrameRegion.High ? S->HighFreeRoot : S->LowFreeRoot);
 
     /// <summary>The live allocations, lowest first.</summary>
-    public ExtentCursor Allocations() => new(Store, S->AllocRoot);
+    public ExtentCursor Allocations() => new(this);
+
+    /// <summary>The extent whose head is the first at or after <paramref name="frame"/> in span <paramref name="span"/>
+    /// or a later one (free or allocated), moving both past it; reserved frames between extents are skipped a range at
+    /// a time. False when the spans are done.</summary>
+    internal bool NextHead(ref uint span, ref ulong frame, out uint start, out uint length, out bool allocated)
+    {
+        PmmState* s = S;
+        while (span < s->SpanCount)
+        {
+            FrameSpan* sp = Span(span);
+            ulong spanEnd = (ulong)sp->FirstFrame + sp->Frames;
+            if (frame < sp->FirstFrame)
+                frame = sp->FirstFrame;
+            if (frame >= spanEnd)
+            {
+                span++;
+                continue;
+            }
+            ExtentRecord* r = Store.Record(sp->FirstSlot + (uint)(frame - sp->FirstFrame));
+            if ((r->Flags & (uint)ExtentFlags.Head) != 0 && r->Start == frame && r->Length != 0)
+            {
+                start = r->Start;
+                length = r->Length;
+                allocated = (r->Flags & (uint)ExtentFlags.Allocated) != 0;
+                frame += length;
+                return true;
+            }
+            // Not an extent's first frame: a reserved range (jumped over whole), else (a damaged slot) the next frame.
+            ulong address = frame << Frames.Shift, next = frame + 1;
+            for (uint i = 0; i < s->ReservedCount; i++)
+            {
+                ReservedRange range = Reserved(i);
+                if (address >= range.Base && address - range.Base < range.Length)
+                    next = (range.Base + range.Length) >> Frames.Shift;
+            }
+            frame = next;
+        }
+        start = 0;
+        length = 0;
+        allocated = false;
+        return false;
+    }
 
     /// <summary>The PMM's figures.</summary>
     public PmmStats Stats

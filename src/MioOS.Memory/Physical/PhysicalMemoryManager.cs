@@ -27,14 +27,16 @@ public readonly struct PmmInitResult
 
 /// <summary>
 /// The physical memory manager (spec section 1): a free store of extents, first fit, split and merge, kept in
-/// physical memory. Free extents of each region sit in an address-ordered tree augmented with the largest
-/// extent of each subtree, so the lowest-addressed run that fits is found without walking a list; live
-/// allocations sit in a second tree keyed by their first frame, so a free knows the allocation's length.
+/// physical memory. Every extent, free or allocated, is described by the record slot of its first frame (one slot
+/// per managed frame, found by arithmetic), so a free finds its allocation, its length and owner, and both free
+/// neighbours without a search. Free extents of each region also sit in an address-ordered tree augmented with the
+/// largest length class of each subtree (<see cref="ExtentClass"/>), so the lowest-addressed run that fits is found
+/// without walking a list.
 /// </summary>
 /// <remarks>
-/// The struct holds only the window and the address of its control block: every bit of state is in the
-/// metadata area, which is sized for the worst case (one record per managed frame: every other frame free plus
-/// a record per live allocation), so the PMM never runs out of metadata before it runs out of memory.
+/// The struct holds only the window, the address of its control block and where its record slots are: every bit of
+/// state is in the metadata area, which holds a record for every managed frame, so the PMM never runs out of
+/// metadata before it runs out of memory.
 /// </remarks>
 public readonly unsafe partial struct PhysicalMemoryManager
 {
@@ -45,10 +47,20 @@ public readonly unsafe partial struct PhysicalMemoryManager
     private readonly MemoryWindow _window;
     private readonly ulong _state;
 
+    // The record slots, found once: their address, and (through a direct window) where they are, with how many fit.
+    private readonly ulong _records;
+    private readonly byte* _slots;
+    private readonly uint _slotRoom;
+
     private PhysicalMemoryManager(MemoryWindow window, ulong state)
     {
         _window = window;
         _state = state;
+        PmmState* s = window.At<PmmState>(state, MemoryAccess.Read);
+        _records = s->RecordsBase;
+        ulong room = (s->MetadataBase + s->MetadataLength - s->RecordsBase) / ExtentRecord.Size;
+        _slotRoom = (uint)(room < uint.MaxValue ? room : uint.MaxValue);
+        _slots = ExtentStore.Resolve(window, _records, _slotRoom);
     }
 
     /// <summary>Reattaches to a PMM whose control block is at <paramref name="state"/> (e.g. after the window changes).</summary>
@@ -66,7 +78,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
 
     private PmmState* S => _window.At<PmmState>(_state, MemoryAccess.Write);
 
-    private ExtentStore Store => new(_window, S->RecordsBase);
+    internal ExtentStore Store => new(_window, _records, _slots, _slotRoom);
 
     /// <summary>
     /// Builds the free store from a sanitised map: the low region from the kernel base to 4 GiB and the high
@@ -110,8 +122,9 @@ public readonly unsafe partial struct PhysicalMemoryManager
         // frame (+1); high memory is tracked as far as a budget of 1/8 of low memory allows (as 32-bit Linux's
         // mem_map for highmem had to live in lowmem).
         int reservedCapacity = 3 + bootRegions.Length;
+        int spanCapacity = 2 * map.Length; // an available entry that crosses 4 GiB has a low and a high span
         ulong fixedBytes = Frames.AlignUp((ulong)sizeof(PmmState) + (ulong)map.Length * (ulong)sizeof(MemoryMapEntry)
-            + (ulong)reservedCapacity * (ulong)sizeof(ReservedRange));
+            + (ulong)reservedCapacity * (ulong)sizeof(ReservedRange) + (ulong)spanCapacity * FrameSpan.Size);
         ulong lowRecords = lowAvailableFrames + 1;
         ulong budget = lowAvailableFrames * Frames.Size / 8;
         ulong highRecords = 0;
@@ -151,8 +164,9 @@ public readonly unsafe partial struct PhysicalMemoryManager
         s->MapOffset = (ulong)sizeof(PmmState);
         s->ReservedOffset = s->MapOffset + (ulong)map.Length * (ulong)sizeof(MemoryMapEntry);
         s->ReservedCapacity = (uint)reservedCapacity;
+        s->SpanOffset = s->ReservedOffset + (ulong)reservedCapacity * (ulong)sizeof(ReservedRange);
+        s->SpanCapacity = (uint)spanCapacity;
         s->RecordsBase = metadataBase + fixedBytes;
-        s->RecordCapacity = (uint)capacity;
         s->MapCount = (uint)map.Length;
         s->Firmware = FirmwareFigures.Of(map);
         for (int i = 0; i < map.Length; i++)
@@ -164,6 +178,9 @@ public readonly unsafe partial struct PhysicalMemoryManager
         pmm.AddReserved(metadataBase, metadataLength, ReservedKind.PmmMetadata);
         for (int i = 0; i < bootRegions.Length; i++)
             pmm.AddReserved(bootRegions[i].Base, bootRegions[i].Length, bootRegions[i].Kind);
+        // The record area holds capacity slots; the spans take one per frame they index, never more (the low region's
+        // frames are lowRecords - 1, the high region is tracked only as far as highRecords). Every slot starts empty.
+        ClearSlotArea(window, s->RecordsBase, metadataLength - fixedBytes);
         pmm.BuildFreeStore(layout.KernelBase, highRecords);
         return new PmmInitResult(PmmInitStatus.Ok, 0);
     }
@@ -177,7 +194,10 @@ public readonly unsafe partial struct PhysicalMemoryManager
             if (e.Kind != MemoryType.Available)
                 continue;
             ulong end = e.Base + e.Length;
-            AddUsable(Max(e.Base, kernelBase), Min(end, AddressLimits.FourGiB), FrameRegion.Low);
+            ulong lowStart = Max(e.Base, kernelBase), lowEnd = Min(end, AddressLimits.FourGiB);
+            if (lowStart < lowEnd)
+                AddSpan((uint)(lowStart >> Frames.Shift), (uint)((lowEnd - lowStart) >> Frames.Shift), FrameRegion.Low);
+            AddUsable(lowStart, lowEnd, FrameRegion.Low);
 
             ulong highStart = Max(e.Base, AddressLimits.FourGiB);
             ulong highEnd = Min(end, TrackableLimit);
@@ -186,6 +206,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
                 ulong frames = (highEnd - highStart) >> Frames.Shift;
                 ulong tracked = frames < highFrameBudget ? frames : highFrameBudget;
                 highFrameBudget -= tracked;
+                AddSpan((uint)(highStart >> Frames.Shift), (uint)tracked, FrameRegion.High);
                 AddUsable(highStart, highStart + (tracked << Frames.Shift), FrameRegion.High);
             }
         }
@@ -218,24 +239,22 @@ public readonly unsafe partial struct PhysicalMemoryManager
         PmmState* s = S;
         uint first = (uint)(start >> Frames.Shift);
         uint count = (uint)((end - start) >> Frames.Shift);
-        if (count == 0)
+        uint slot = SlotOf(first);
+        if (count == 0 || slot == 0)
             return;
-        uint id = NewRecord();
-        ExtentRecord* r = Store.Record(id);
-        r->Start = first;
-        r->Length = count;
-        r->Flags = region == FrameRegion.High ? (uint)ExtentFlags.High : 0;
+        MarkHead(slot, first, count, region == FrameRegion.High ? (uint)ExtentFlags.High : 0);
+        MarkFreeTail(slot, first, count);
         ExtentStore store = Store;
         if (region == FrameRegion.High)
         {
-            AugmentedTree<ExtentStore>.Insert(ref store, ref s->HighFreeRoot, id);
+            AugmentedTree<ExtentStore>.Insert(ref store, ref s->HighFreeRoot, slot);
             s->FreeExtentsHigh++;
             s->FreeFramesHigh += count;
             s->ManagedFramesHigh += count;
         }
         else
         {
-            AugmentedTree<ExtentStore>.Insert(ref store, ref s->LowFreeRoot, id);
+            AugmentedTree<ExtentStore>.Insert(ref store, ref s->LowFreeRoot, slot);
             s->FreeExtentsLow++;
             s->FreeFramesLow += count;
             s->ManagedFramesLow += count;
@@ -279,36 +298,23 @@ public readonly unsafe partial struct PhysicalMemoryManager
     /// <summary>The kernel layout the PMM was initialised with.</summary>
     public KernelLayout Layout => new(S->KernelBase, S->KernelEnd);
 
-    private uint NewRecord()
+    /// <summary>Zeroes [address, address + length) (whole frames), writing only the frames that are not zero already:
+    /// reading costs about what writing does on the metal, and hosted a page of the simulated RAM that was never
+    /// written stays unallocated (a large machine's slot area is hundreds of MiB).</summary>
+    private static void ClearSlotArea(in MemoryWindow window, ulong address, ulong length)
     {
-        PmmState* s = S;
-        uint id;
-        if (s->RecordFreeList != 0)
+        for (ulong at = address; at < address + length; at += Frames.Size)
         {
-            id = s->RecordFreeList;
-            s->RecordFreeList = Store.Record(id)->Links.Left;
+            ulong* words = (ulong*)window.Bytes(at, Frames.Size, MemoryAccess.Read);
+            for (uint i = 0; i < Frames.Size / sizeof(ulong); i++)
+            {
+                if (words[i] != 0)
+                {
+                    window.Zero(at, Frames.Size);
+                    break;
+                }
+            }
         }
-        else if (s->RecordBump < s->RecordCapacity)
-        {
-            id = ++s->RecordBump;
-        }
-        else
-        {
-            return 0;
-        }
-        s->RecordsInUse++;
-        *Store.Record(id) = default;
-        return id;
-    }
-
-    private void ReleaseRecord(uint id)
-    {
-        PmmState* s = S;
-        ExtentRecord* r = Store.Record(id);
-        *r = default;
-        r->Links.Left = s->RecordFreeList;
-        s->RecordFreeList = id;
-        s->RecordsInUse--;
     }
 
     private static ulong MetadataBytes(ulong fixedBytes, ulong records) => fixedBytes + Frames.AlignUp(records * ExtentRecord.Size);

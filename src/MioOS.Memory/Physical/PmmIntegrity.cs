@@ -13,7 +13,9 @@ public enum PmmIntegrityStatus : byte
     /// <summary>The control block's magic number is gone.</summary>
     BadMagic,
 
-    /// <summary>A tree's links, order, heights or subtree maxima are inconsistent.</summary>
+    /// <summary>A tree's links, order, heights or subtree maxima are inconsistent, a frame's record slot disagrees
+    /// with its extent (a free extent's head or tail, a tree node that is not the slot of its first frame), or a
+    /// first-fit hint names an extent that is not the lowest fit.</summary>
     BrokenTree,
 
     /// <summary>An extent is empty, or lies (partly) outside available memory or its region.</summary>
@@ -28,7 +30,8 @@ public enum PmmIntegrityStatus : byte
     /// <summary>Two free extents touch: they should have been merged.</summary>
     NotMerged,
 
-    /// <summary>Free + used frames do not add up to the usable frames, or a counter disagrees with the trees.</summary>
+    /// <summary>Free + used frames do not add up to the usable frames, or a counter disagrees with the trees or the
+    /// slots (more slots marked than the extents account for: a stale head or tail somewhere).</summary>
     CountMismatch,
 }
 
@@ -56,7 +59,9 @@ public readonly unsafe partial struct PhysicalMemoryManager
 {
     /// <summary>
     /// Walks everything: trees well formed; extents sorted, non-overlapping, inside available memory of their
-    /// region, never touching a reserved range; free extents fully merged; free + used = usable; counters agree.
+    /// region, never touching a reserved range; free extents fully merged; free + used = usable; counters agree;
+    /// every free extent's node is the slot of its first frame with its tail marked, and no other slot is marked;
+    /// every first-fit hint that is set names the lowest fit.
     /// </summary>
     public PmmIntegrity CheckIntegrity()
     {
@@ -75,28 +80,66 @@ public readonly unsafe partial struct PhysicalMemoryManager
         long limit = s->RecordCapacity;
         long low = AugmentedTree<ExtentStore>.Validate(ref store, s->LowFreeRoot, limit);
         long high = AugmentedTree<ExtentStore>.Validate(ref store, s->HighFreeRoot, limit);
-        long allocations = AugmentedTree<ExtentStore>.Validate(ref store, s->AllocRoot, limit);
-        if (low < 0 || high < 0 || allocations < 0)
+        if (low < 0 || high < 0)
             return new PmmIntegrity(PmmIntegrityStatus.BrokenTree, _state);
-        if (low != s->FreeExtentsLow || high != s->FreeExtentsHigh || allocations != s->AllocationCount
-            || low + high + allocations != s->RecordsInUse)
+        if (low != s->FreeExtentsLow || high != s->FreeExtentsHigh)
             return new PmmIntegrity(PmmIntegrityStatus.CountMismatch, _state);
 
-        ulong freeLow = 0, freeHigh = 0, used = 0;
-        PmmIntegrity r = WalkRegion(FrameRegion.Low, ref freeLow, ref used);
+        if (!FitHintsHold(FrameRegion.Low, s->LowFreeRoot) || !FitHintsHold(FrameRegion.High, s->HighFreeRoot))
+            return new PmmIntegrity(PmmIntegrityStatus.BrokenTree, _state);
+
+        ulong marks = 0;
+        PmmIntegrity r = CheckFreeSlots(s->LowFreeRoot, FrameRegion.Low, ref marks);
         if (r.IsOk)
-            r = WalkRegion(FrameRegion.High, ref freeHigh, ref used);
+            r = CheckFreeSlots(s->HighFreeRoot, FrameRegion.High, ref marks);
+        if (!r.IsOk)
+            return r;
+
+        ulong freeLow = 0, freeHigh = 0, used = 0, allocations = 0;
+        r = WalkRegion(FrameRegion.Low, ref freeLow, ref used, ref allocations);
+        if (r.IsOk)
+            r = WalkRegion(FrameRegion.High, ref freeHigh, ref used, ref allocations);
         if (!r.IsOk)
             return r;
         if (freeLow != s->FreeFramesLow || freeHigh != s->FreeFramesHigh
-            || freeLow + freeHigh + used != s->ManagedFramesLow + s->ManagedFramesHigh)
+            || freeLow + freeHigh + used != s->ManagedFramesLow + s->ManagedFramesHigh
+            || allocations != s->AllocationCount || marks + allocations != s->RecordsInUse)
             return new PmmIntegrity(PmmIntegrityStatus.CountMismatch, _state);
         return r;
     }
 
+    /// <summary>Checks the slots of a region's free extents (the tree is known to be well formed): each node is the
+    /// slot of its extent's first frame, marked as a free head of that region, and the extent's last frame, when it
+    /// is not the first, is marked as its tail. Counts the marks.</summary>
+    private PmmIntegrity CheckFreeSlots(uint root, FrameRegion region, ref ulong marks)
+    {
+        ExtentStore store = Store;
+        uint expected = (uint)ExtentFlags.Head | (region == FrameRegion.High ? (uint)ExtentFlags.High : 0);
+        for (uint node = AugmentedTree<ExtentStore>.Minimum(ref store, root); node != 0;
+             node = AugmentedTree<ExtentStore>.Successor(ref store, node))
+        {
+            ExtentRecord* r = store.Record(node);
+            ulong at = (ulong)r->Start << Frames.Shift;
+            int span = SpanOf(r->Start);
+            if (span < 0 || node != SlotOf(r->Start) || r->Flags != expected || r->Length == 0
+                || Span((uint)span)->Region != (uint)region
+                || (ulong)r->Start + r->Length > (ulong)Span((uint)span)->FirstFrame + Span((uint)span)->Frames)
+                return new PmmIntegrity(PmmIntegrityStatus.BrokenTree, at);
+            marks++;
+            if (r->Length >= 2)
+            {
+                ExtentRecord* t = store.Record(node + r->Length - 1);
+                if (t->Flags != (uint)ExtentFlags.Tail || t->Start != r->Start || t->Length != r->Length)
+                    return new PmmIntegrity(PmmIntegrityStatus.BrokenTree, at);
+                marks++;
+            }
+        }
+        return new PmmIntegrity(PmmIntegrityStatus.Ok, 0);
+    }
+
     /// <summary>Merges the region's free extents with the allocations that lie in it, in address order, and
     /// checks each against its neighbour, the map and the reserved ranges.</summary>
-    private PmmIntegrity WalkRegion(FrameRegion region, ref ulong free, ref ulong used)
+    private PmmIntegrity WalkRegion(FrameRegion region, ref ulong free, ref ulong used, ref ulong allocations)
     {
         ExtentCursor frees = FreeExtents(region);
         ExtentCursor allocs = Allocations();
@@ -128,6 +171,7 @@ public readonly unsafe partial struct PhysicalMemoryManager
             else
             {
                 used += frames;
+                allocations++;
                 haveAlloc = NextIn(ref allocs, region, out allocStart, out allocFrames);
             }
         }

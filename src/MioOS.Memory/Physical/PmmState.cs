@@ -4,7 +4,7 @@ namespace MioOS.Memory.Physical;
 
 /// <summary>
 /// The PMM's control block, at the start of its metadata area in physical memory. After it: the sanitised
-/// memory map, the reserved ranges, then (frame-aligned) the record pool.
+/// memory map, the reserved ranges, the frame spans, then (frame-aligned) the record slots, one per indexed frame.
 /// </summary>
 internal unsafe struct PmmState
 {
@@ -18,13 +18,16 @@ internal unsafe struct PmmState
 
     public ulong KernelBase, KernelEnd;
     public ulong MetadataBase, MetadataLength;
-    public ulong MapOffset, ReservedOffset, RecordsBase;
+    public ulong MapOffset, ReservedOffset, SpanOffset, RecordsBase;
 
-    // Record pool: ids 1..Capacity; Bump = highest id ever used; FreeList threads released records.
-    public uint RecordCapacity, RecordBump, RecordFreeList, RecordsInUse;
+    // Frame spans (FrameSpan): which slot each indexed frame owns.
+    public uint SpanCount, SpanCapacity;
 
-    // Trees.
-    public uint LowFreeRoot, HighFreeRoot, AllocRoot, AllocationCount;
+    // Record slots: ids 1..Capacity, one per indexed frame; InUse = slots marked as a head or a tail.
+    public uint RecordCapacity, RecordsInUse;
+
+    // The free trees (nodes: the head slots of free extents) and the live allocations.
+    public uint LowFreeRoot, HighFreeRoot, AllocationCount;
 
     // Figures (frames).
     public FirmwareFigures Firmware;                      // what the map offers, before any reservation
@@ -37,6 +40,9 @@ internal unsafe struct PmmState
     // memory that was never handed out.
     public fixed uint RecentFrees[PhysicalMemoryManager.RecentFreeCapacity];
     public uint RecentFreeNext;
+
+    // First-fit hints (PhysicalMemoryManager.FitHints.cs): low region's counts 1..N, then the high region's.
+    public fixed uint FitHints[2 * PhysicalMemoryManager.FitHintCounts];
 
     // Counters of refused calls.
     public ulong Allocations, Frees;

@@ -59,9 +59,10 @@ public struct PmmStats
     /// <summary>Bytes of the metadata area.</summary>
     public ulong MetadataLength;
 
-    /// <summary>Records the metadata area holds (free extents + allocations never exceed it).</summary>
+    /// <summary>Record slots: one per frame the PMM indexes (its managed frames, reserved ones among them).</summary>
     public uint RecordCapacity;
 
-    /// <summary>Records in use.</summary>
+    /// <summary>Slots marked: the first frame of every free extent and allocation, and the last frame of every free
+    /// extent of two frames or more.</summary>
     public uint RecordsInUse;
 }

@@ -49,7 +49,8 @@ public enum PmmStatus : byte
     /// <summary>Identity mapping was asked for, but no VMM is attached to map it (nothing was taken).</summary>
     NoMapper,
 
-    /// <summary>The record pool is exhausted. Cannot happen with the worst-case sizing; reported, never crashed on.</summary>
+    /// <summary>No record for the run. Never returned: every managed frame has its own record slot (kept so that the
+    /// statuses, and the C library's codes, stay what they were).</summary>
     OutOfMetadata,
 }
 

@@ -55,6 +55,10 @@ public readonly unsafe struct MemoryWindow
     /// <summary>The first address the window does not reach.</summary>
     public ulong Limit => _limit;
 
+    /// <summary>True for a direct window (no resolver): a pointer <see cref="Bytes"/> returns for a range stays good for
+    /// every byte of that range, so a caller may index into it without asking again.</summary>
+    public bool IsDirect => _resolve == null;
+
     /// <summary>True when every byte of [address, address + length) lies inside the window. Touches nothing.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Contains(ulong address, ulong length) =>

@@ -59,4 +59,32 @@ public class PmmFirstFitTests
         Assert.True(wall1.Value < medium.Value && medium.Value < wall2.Value);
         PmmAssert.Intact(pc.Pmm);
     }
+
+    [Fact]
+    public void Large_holes_a_little_too_short_are_passed_over_for_the_first_that_fits()
+    {
+        // Holes of 1,100 and 1,110 frames, then one of 1,200: a request for 1,150 frames fits only the last (and not
+        // the free memory above it). The three lengths are within an eighth of each other, as big requests' neighbours
+        // in a fragmented PMM are.
+        using SimulatedPc pc = SimulatedPc.Boot(MachineConfig.Default);
+        var holes = new List<PhysicalAddress>();
+        foreach (uint frames in new uint[] { 1100, 1110, 1200 })
+        {
+            Assert.Equal(PmmStatus.Ok, pc.Pmm.AllocFrame(frames, out PhysicalAddress hole));
+            // A wall after each hole (too big for the small extent below the heap, so it lands right after the hole).
+            Assert.Equal(PmmStatus.Ok, pc.Pmm.AllocFrame(256, out PhysicalAddress wall));
+            Assert.Equal(hole.Value + frames * 4096ul, wall.Value);
+            holes.Add(hole);
+        }
+        Assert.True(holes[0].Value < holes[1].Value && holes[1].Value < holes[2].Value);
+        foreach (PhysicalAddress hole in holes)
+            Assert.Equal(PmmStatus.Ok, pc.Pmm.FreeFrame(hole));
+
+        Assert.Equal(PmmStatus.Ok, pc.Pmm.AllocFrame(1150, out PhysicalAddress got));
+        Assert.Equal(holes[2].Value, got.Value);
+        // And one that the first hole holds exactly goes there.
+        Assert.Equal(PmmStatus.Ok, pc.Pmm.AllocFrame(1100, out PhysicalAddress exact));
+        Assert.Equal(holes[0].Value, exact.Value);
+        PmmAssert.Intact(pc.Pmm);
+    }
 }
