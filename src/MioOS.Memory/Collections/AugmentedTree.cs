@@ -9,9 +9,16 @@ namespace MioOS.Memory.Collections;
 /// The tree owns no memory: nodes are ids handed out by the store, and the caller keeps the root. Keys are
 /// unique. After changing a node's size in place call <see cref="SizeChanged"/>; a node whose key changes
 /// without passing a neighbour may stay where it is (the order is unchanged).
+/// <para>Every node id read from a link is handed to <see cref="ITreeNodeStore.Follow"/> once, before it is first
+/// dereferenced (<see cref="Child"/> where "no node" is allowed); ids the tree already holds are used as they are.
+/// So a store that vouches for its nodes checks each node a call reaches once, not at every access.</para>
 /// </remarks>
 public static partial class AugmentedTree<TStore> where TStore : struct, ITreeNodeStore
 {
+    /// <summary>A link read from memory, followed: 0 stays "no node", anything else goes through the store's
+    /// <see cref="ITreeNodeStore.Follow"/>.</summary>
+    private static uint Child(ref TStore store, uint link) => link == 0 ? 0 : store.Follow(link);
+
     /// <summary>Inserts <paramref name="node"/>, whose key must not be in the tree yet.</summary>
     public static void Insert(ref TStore store, ref uint root, uint node)
     {
@@ -28,7 +35,7 @@ public static partial class AugmentedTree<TStore> where TStore : struct, ITreeNo
         {
             parent = current;
             goLeft = key < store.Key(current);
-            current = goLeft ? store.Links(current).Left : store.Links(current).Right;
+            current = Child(ref store, goLeft ? store.Links(current).Left : store.Links(current).Right);
         }
         links.Parent = parent;
         if (parent == 0)
@@ -37,7 +44,7 @@ public static partial class AugmentedTree<TStore> where TStore : struct, ITreeNo
             store.Links(parent).Left = node;
         else
             store.Links(parent).Right = node;
-        Rebalance(ref store, ref root, parent, 0);
+        Rebalance(ref store, ref root, parent, 0, node);
     }
 
     /// <summary>Removes <paramref name="node"/>, which must be in the tree.</summary>
@@ -47,32 +54,34 @@ public static partial class AugmentedTree<TStore> where TStore : struct, ITreeNo
         uint fixFrom, mustReach = 0;
         if (z.Left == 0)
         {
-            fixFrom = z.Parent;
-            Transplant(ref store, ref root, node, z.Right);
+            fixFrom = Child(ref store, z.Parent);
+            Transplant(ref store, ref root, node, Child(ref store, z.Right));
         }
         else if (z.Right == 0)
         {
-            fixFrom = z.Parent;
-            Transplant(ref store, ref root, node, z.Left);
+            fixFrom = Child(ref store, z.Parent);
+            Transplant(ref store, ref root, node, store.Follow(z.Left));
         }
         else
         {
-            uint successor = Minimum(ref store, z.Right);
+            uint right = store.Follow(z.Right);
+            uint successor = Minimum(ref store, right);
             ref TreeLinks y = ref store.Links(successor);
             if (y.Parent != node)
             {
-                fixFrom = y.Parent;
-                Transplant(ref store, ref root, successor, y.Right);
-                y.Right = z.Right;
-                store.Links(y.Right).Parent = successor;
+                fixFrom = Child(ref store, y.Parent);
+                Transplant(ref store, ref root, successor, Child(ref store, y.Right));
+                y.Right = right;
+                store.Links(right).Parent = successor;
             }
             else
             {
                 fixFrom = successor;
             }
             Transplant(ref store, ref root, node, successor);
-            y.Left = z.Left;
-            store.Links(y.Left).Parent = successor;
+            uint left = store.Follow(z.Left);
+            y.Left = left;
+            store.Links(left).Parent = successor;
             // The ancestors' figures were computed from the removed node's: the successor takes them over, and
             // is always recomputed (its own size replaces the removed one's in the subtree maximum).
             y.Height = z.Height;
@@ -80,7 +89,7 @@ public static partial class AugmentedTree<TStore> where TStore : struct, ITreeNo
             mustReach = successor;
         }
         z.Left = z.Right = z.Parent = 0;
-        Rebalance(ref store, ref root, fixFrom, mustReach);
+        Rebalance(ref store, ref root, fixFrom, mustReach, 0);
     }
 
     /// <summary>Puts <paramref name="replacement"/> where <paramref name="node"/> is, with the same links. Used
@@ -116,16 +125,17 @@ public static partial class AugmentedTree<TStore> where TStore : struct, ITreeNo
     private static void Relink(ref TStore store, ref uint root, uint node, uint replacement)
     {
         TreeLinks links = store.Links(replacement);
-        if (links.Parent == 0)
+        uint parent = Child(ref store, links.Parent);
+        if (parent == 0)
             root = replacement;
-        else if (store.Links(links.Parent).Left == node)
-            store.Links(links.Parent).Left = replacement;
+        else if (store.Links(parent).Left == node)
+            store.Links(parent).Left = replacement;
         else
-            store.Links(links.Parent).Right = replacement;
+            store.Links(parent).Right = replacement;
         if (links.Left != 0)
-            store.Links(links.Left).Parent = replacement;
+            store.Links(store.Follow(links.Left)).Parent = replacement;
         if (links.Right != 0)
-            store.Links(links.Right).Parent = replacement;
+            store.Links(store.Follow(links.Right)).Parent = replacement;
     }
 
     /// <summary>Refreshes the subtree maxima after <paramref name="node"/>'s size grew to <paramref name="newSize"/>
@@ -139,7 +149,7 @@ public static partial class AugmentedTree<TStore> where TStore : struct, ITreeNo
             if (links.MaxSize >= newSize)
                 return;
             links.MaxSize = newSize;
-            node = links.Parent;
+            node = Child(ref store, links.Parent);
         }
     }
 
@@ -147,7 +157,11 @@ public static partial class AugmentedTree<TStore> where TStore : struct, ITreeNo
     public static void SizeChanged(ref TStore store, uint node)
     {
         // Stops at the first node whose height and maximum come out unchanged: nothing above depends on more.
-        while (node != 0 && Update(ref store, node))
-            node = store.Links(node).Parent;
+        uint held = 0;
+        while (node != 0 && Update(ref store, node, held, out _))
+        {
+            held = node;
+            node = Child(ref store, store.Links(node).Parent);
+        }
     }
 }
