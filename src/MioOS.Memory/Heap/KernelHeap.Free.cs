@@ -122,8 +122,12 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         uint previous = 0, previousWord = 0;
         if (block != segmentStart)
         {
+            // With the next block free, the free block before this one is the next one's predecessor in the tree (no
+            // free block lies between them), a step or two from a node just read; else a descent from the root.
             FreeBlockStore store = new(_window, _control);
-            uint floor = AugmentedTree<FreeBlockStore>.Floor(ref store, c.Root, block - 1);
+            uint floor = nextFree
+                ? AugmentedTree<FreeBlockStore>.Predecessor(ref store, block + size)
+                : AugmentedTree<FreeBlockStore>.Floor(ref store, c.Root, block - 1);
             if (floor >= segmentStart && floor != 0 && c.BadLink == 0) // a bad link: the rebuild merges instead
             {
                 uint w = FreeCopy(floor);
