@@ -9,12 +9,13 @@ public static partial class AugmentedTree<TStore>
     private static uint HeightOf(ref TStore store, uint link) => link == 0 ? 0 : store.Links(store.Follow(link)).Height;
 
     /// <summary>Recomputes the node's height and subtree maximum from its children; true when either changed.</summary>
-    private static bool Update(ref TStore store, uint node) => Update(ref store, node, 0, out _);
+    private static bool Update(ref TStore store, uint node) => Update(ref store, node, 0, 0, out _);
 
     /// <summary><see cref="Update(ref TStore, uint)"/>, also giving the node's balance (left height minus right
-    /// height) from the same reads of its children. <paramref name="held"/> is a node the caller already holds (the
-    /// child a walk up came from, 0 for none): a link equal to it is not followed again.</summary>
-    private static bool Update(ref TStore store, uint node, uint held, out int balance)
+    /// height) from the same reads of its children. <paramref name="held"/> and <paramref name="held2"/> are nodes the
+    /// caller already holds (the child a walk up came from, the children a relink followed; 0 for none): a link equal to
+    /// one of them is not followed again.</summary>
+    private static bool Update(ref TStore store, uint node, uint held, uint held2, out int balance)
     {
         ref TreeLinks links = ref store.Links(node);
         uint max = store.Size(node);
@@ -22,13 +23,13 @@ public static partial class AugmentedTree<TStore>
         uint leftLink = links.Left, rightLink = links.Right;
         if (leftLink != 0)
         {
-            ref TreeLinks left = ref store.Links(leftLink == held ? held : store.Follow(leftLink));
+            ref TreeLinks left = ref store.Links(leftLink == held || leftLink == held2 ? leftLink : store.Follow(leftLink));
             leftHeight = left.Height;
             max = Max(max, left.MaxSize);
         }
         if (rightLink != 0)
         {
-            ref TreeLinks right = ref store.Links(rightLink == held ? held : store.Follow(rightLink));
+            ref TreeLinks right = ref store.Links(rightLink == held || rightLink == held2 ? rightLink : store.Follow(rightLink));
             rightHeight = right.Height;
             max = Max(max, right.MaxSize);
         }
@@ -55,7 +56,7 @@ public static partial class AugmentedTree<TStore>
         bool reached = mustReach == 0;
         while (node != 0)
         {
-            bool changed = Update(ref store, node, held, out int balance);
+            bool changed = Update(ref store, node, held, 0, out int balance);
             if (node == mustReach)
                 reached = true;
             if (balance > 1)
@@ -94,7 +95,7 @@ public static partial class AugmentedTree<TStore>
         yl.Left = x;
         xl.Parent = y;
         Update(ref store, x);
-        Update(ref store, y, x, out _);
+        Update(ref store, y, x, 0, out _);
         return y;
     }
 
@@ -111,7 +112,7 @@ public static partial class AugmentedTree<TStore>
         yl.Right = x;
         xl.Parent = y;
         Update(ref store, x);
-        Update(ref store, y, x, out _);
+        Update(ref store, y, x, 0, out _);
         return y;
     }
 

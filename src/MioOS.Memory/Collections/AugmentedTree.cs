@@ -109,33 +109,43 @@ public static partial class AugmentedTree<TStore> where TStore : struct, ITreeNo
     /// key order must hold, as for <see cref="Replace"/>.</summary>
     public static void Moved(ref TStore store, ref uint root, uint node, uint replacement)
     {
-        Relink(ref store, ref root, node, replacement);
-        SizeChanged(ref store, replacement);
+        Relink(ref store, ref root, node, replacement, out uint parent, out uint left, out uint right);
+        // As SizeChanged, without following again the links the relink followed.
+        if (Update(ref store, replacement, left, right, out _))
+            SizeChangedAbove(ref store, parent, replacement);
     }
 
     /// <summary><see cref="Moved"/> for a node whose size also grew to <paramref name="newSize"/> (a free block
     /// taking in the free block after it): the maxima are raised with <see cref="SizeGrew"/>.</summary>
     public static void MovedAndGrew(ref TStore store, ref uint root, uint node, uint replacement, uint newSize)
     {
-        Relink(ref store, ref root, node, replacement);
-        SizeGrew(ref store, replacement, newSize);
+        Relink(ref store, ref root, node, replacement, out uint parent, out _, out _);
+        ref TreeLinks links = ref store.Links(replacement);
+        if (links.MaxSize >= newSize)
+            return;
+        links.MaxSize = newSize;
+        SizeGrew(ref store, parent, newSize); // the parent the relink followed
     }
 
-    /// <summary>Points the parent and children of a moved node at <paramref name="replacement"/>.</summary>
-    private static void Relink(ref TStore store, ref uint root, uint node, uint replacement)
+    /// <summary>Points the parent and children of a moved node at <paramref name="replacement"/>; gives them,
+    /// followed (0 where there is none).</summary>
+    private static void Relink(ref TStore store, ref uint root, uint node, uint replacement, out uint parent,
+        out uint left, out uint right)
     {
         TreeLinks links = store.Links(replacement);
-        uint parent = Child(ref store, links.Parent);
+        parent = Child(ref store, links.Parent);
         if (parent == 0)
             root = replacement;
         else if (store.Links(parent).Left == node)
             store.Links(parent).Left = replacement;
         else
             store.Links(parent).Right = replacement;
-        if (links.Left != 0)
-            store.Links(store.Follow(links.Left)).Parent = replacement;
-        if (links.Right != 0)
-            store.Links(store.Follow(links.Right)).Parent = replacement;
+        left = Child(ref store, links.Left);
+        if (left != 0)
+            store.Links(left).Parent = replacement;
+        right = Child(ref store, links.Right);
+        if (right != 0)
+            store.Links(right).Parent = replacement;
     }
 
     /// <summary>Refreshes the subtree maxima after <paramref name="node"/>'s size grew to <paramref name="newSize"/>
@@ -156,9 +166,16 @@ public static partial class AugmentedTree<TStore> where TStore : struct, ITreeNo
     /// <summary>Refreshes the subtree maxima on the path from <paramref name="node"/> to the root after its size changed.</summary>
     public static void SizeChanged(ref TStore store, uint node)
     {
+        if (node != 0 && Update(ref store, node))
+            SizeChangedAbove(ref store, Child(ref store, store.Links(node).Parent), node);
+    }
+
+    /// <summary>Goes on with <see cref="SizeChanged"/> at <paramref name="node"/> (a node the tree holds), whose child
+    /// <paramref name="held"/> it came from.</summary>
+    private static void SizeChangedAbove(ref TStore store, uint node, uint held)
+    {
         // Stops at the first node whose height and maximum come out unchanged: nothing above depends on more.
-        uint held = 0;
-        while (node != 0 && Update(ref store, node, held, out _))
+        while (node != 0 && Update(ref store, node, held, 0, out _))
         {
             held = node;
             node = Child(ref store, store.Links(node).Parent);
