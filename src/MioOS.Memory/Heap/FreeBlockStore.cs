@@ -34,6 +34,7 @@ internal unsafe struct FreeBlockStore : ITreeNodeStore
     private readonly uint _firstStart, _firstEnd, _granuleBits; // the fast path's figures, read once per operation
     private int _segmentHint; // where the slow path last found a segment: a path's nodes lie near each other
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public FreeBlockStore(MemoryWindow window, uint control)
     {
         _window = window;
