@@ -22,11 +22,6 @@ public static partial class AugmentedTree<TStore> where TStore : struct, ITreeNo
     /// <summary>Inserts <paramref name="node"/>, whose key must not be in the tree yet.</summary>
     public static void Insert(ref TStore store, ref uint root, uint node)
     {
-        ref TreeLinks links = ref store.Links(node);
-        links.Left = 0;
-        links.Right = 0;
-        links.Height = 1;
-        links.MaxSize = store.Size(node);
         uint key = store.Key(node);
         uint parent = 0;
         uint current = root;
@@ -37,10 +32,35 @@ public static partial class AugmentedTree<TStore> where TStore : struct, ITreeNo
             goLeft = key < store.Key(current);
             current = Child(ref store, goLeft ? store.Links(current).Left : store.Links(current).Right);
         }
+        Attach(ref store, ref root, node, parent, goLeft);
+    }
+
+    /// <summary><see cref="Insert"/> for a node whose predecessor is known: <paramref name="floor"/> (a node the
+    /// caller holds, e.g. from <see cref="Floor"/>) has the greatest key below <paramref name="node"/>'s. The node goes
+    /// where a descent from the root would put it (floor's empty right slot, else the left slot of floor's successor),
+    /// found without that descent (a free that has just searched for its neighbour would otherwise descend twice).</summary>
+    public static void InsertAfter(ref TStore store, ref uint root, uint node, uint floor)
+    {
+        uint right = Child(ref store, store.Links(floor).Right);
+        if (right == 0)
+            Attach(ref store, ref root, node, floor, false);
+        else
+            Attach(ref store, ref root, node, Minimum(ref store, right), true);
+    }
+
+    /// <summary>Links <paramref name="node"/> as a leaf under <paramref name="parent"/> (0: the tree is empty) on the
+    /// given side, and rebalances.</summary>
+    private static void Attach(ref TStore store, ref uint root, uint node, uint parent, bool left)
+    {
+        ref TreeLinks links = ref store.Links(node);
+        links.Left = 0;
+        links.Right = 0;
+        links.Height = 1;
+        links.MaxSize = store.Size(node);
         links.Parent = parent;
         if (parent == 0)
             root = node;
-        else if (goLeft)
+        else if (left)
             store.Links(parent).Left = node;
         else
             store.Links(parent).Right = node;

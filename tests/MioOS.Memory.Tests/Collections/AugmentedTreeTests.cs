@@ -71,6 +71,24 @@ public class AugmentedTreeTests
             NodeOfKey.Add(key, id);
         }
 
+        /// <summary>Inserts through <see cref="AugmentedTree{TStore}.InsertAfter"/> when a lower key is present, the
+        /// floor handed in as a caller that has just searched for it would.</summary>
+        public void InsertAfterFloor(uint key, uint size)
+        {
+            uint floor = NodeOfKey.Where(kv => kv.Key < key).Select(kv => kv.Value).LastOrDefault();
+            if (floor == 0)
+            {
+                Insert(key, size);
+                return;
+            }
+            uint id = _nextId++;
+            Store.Keys[id] = key;
+            Store.Sizes[id] = size;
+            Hold(id, floor);
+            AugmentedTree<ArrayStore>.InsertAfter(ref Store, ref Root, id, floor);
+            NodeOfKey.Add(key, id);
+        }
+
         public void Remove(uint key)
         {
             Hold(NodeOfKey[key]);
@@ -185,8 +203,11 @@ public class AugmentedTreeTests
                 bool present = t.NodeOfKey.ContainsKey(k);
                 switch (kind)
                 {
-                    case <= 4 when !present:
+                    case <= 2 when !present:
                         t.Insert(k, size);
+                        break;
+                    case <= 4 when !present:
+                        t.InsertAfterFloor(k, size);
                         break;
                     case <= 6 when present:
                         t.Remove(k);
