@@ -15,9 +15,9 @@ namespace MioOS.Memory.Heap;
 /// dereference; ids the tree already holds, the root and the nodes the heap hands in are the heap's own): inside a
 /// segment with room for a free block, on the granule, and a header word marked free that fits the segment and agrees
 /// with the copy (a caller's data rarely holds the same plausible free word 28 bytes apart). That is two loads from the
-/// block's first 32 bytes, which the tree reads anyway, and no call for a node of the first segment (for the others, the
-/// segment the last one was found in, then a binary search of the table; a store lives for one operation, in which the
-/// table does not change). When header and copy
+/// block's first 32 bytes, and no call for a node of the hinted segment (<see cref="HeapControl.SegmentHint"/>: where
+/// the last link checked out of line lay, since a path's nodes lie near each other; a binary search of the table for
+/// the others, which moves the hint). When header and copy
 /// differ, the check word decides, as in the heap's repairs: a valid header speaks for the block (a write after free
 /// hit the copy), else the copy does (an overrun of the block before it hit the header).</para>
 /// <para>A link that fails is never dereferenced: it is recorded in <see cref="HeapControl.BadLink"/>, the tree gets the
@@ -31,8 +31,8 @@ internal unsafe struct FreeBlockStore : ITreeNodeStore
     private readonly MemoryWindow _window;
     private readonly HeapControl* _control;
     private readonly uint _scratch;
-    private readonly uint _firstStart, _firstEnd, _granuleBits; // the fast path's figures, read once per operation
-    private int _segmentHint; // where the slow path last found a segment: a path's nodes lie near each other
+    private readonly uint _granuleBits;
+    private uint _hintStart, _hintEnd; // the segment the fast path checks: where the last link out of line was found
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public FreeBlockStore(MemoryWindow window, uint control)
@@ -40,9 +40,10 @@ internal unsafe struct FreeBlockStore : ITreeNodeStore
         _window = window;
         _control = window.At<HeapControl>(control, MemoryAccess.Write);
         _scratch = control + (uint)((byte*)_control->Scratch - (byte*)_control);
-        _firstStart = _control->Segments[0];
-        _firstEnd = _firstStart + _control->Segments[1];
         _granuleBits = _control->Granule - 1;
+        uint hint = _control->SegmentHint < _control->SegmentCount ? _control->SegmentHint : 0; // the table may have shrunk
+        _hintStart = _control->Segments[hint * 2];
+        _hintEnd = _hintStart + _control->Segments[hint * 2 + 1];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -58,9 +59,9 @@ internal unsafe struct FreeBlockStore : ITreeNodeStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint Follow(uint link)
     {
-        // The fast path: in the first segment, header equal to its copy. Everything else takes Vouch.
-        uint room = _firstEnd - link; // bytes from the link to the first segment's end
-        if (link - _firstStart <= _firstEnd - _firstStart - HeapLayout.MinBlock && ((link + HeapLayout.HeaderSize) & _granuleBits) == 0)
+        // The fast path: in the hinted segment, header equal to its copy. Everything else takes Vouch.
+        uint room = _hintEnd - link; // bytes from the link to the segment's end
+        if (link - _hintStart <= _hintEnd - _hintStart - HeapLayout.MinBlock && ((link + HeapLayout.HeaderSize) & _granuleBits) == 0)
         {
             uint* p = (uint*)Block(link);
             uint word = p[0];
@@ -80,14 +81,13 @@ internal unsafe struct FreeBlockStore : ITreeNodeStore
     [MethodImpl(MethodImplOptions.NoInlining)]
     private uint Vouch(uint link)
     {
-        int at = _segmentHint;
-        if (link - _control->Segments[at * 2] >= _control->Segments[at * 2 + 1])
-        {
-            at = FindSegment(link);
-            if (at < 0)
-                return Refuse(link);
-            _segmentHint = at;
-        }
+        int at = FindSegment(link);
+        if (at < 0)
+            return Refuse(link);
+        // The next links of this path most likely lie in the same segment: the fast path checks it from now on.
+        _control->SegmentHint = (uint)at;
+        _hintStart = _control->Segments[at * 2];
+        _hintEnd = _hintStart + _control->Segments[at * 2 + 1];
         uint end = _control->Segments[at * 2] + _control->Segments[at * 2 + 1];
         uint granuleBits = _control->Granule - 1;
         if (end - link < HeapLayout.MinBlock || ((link + HeapLayout.HeaderSize) & granuleBits) != 0)
