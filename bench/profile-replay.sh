@@ -25,9 +25,10 @@ awk -v ns="$ns" -v trace="$(basename "$trace")" '
 {
     # The line ends with the IPC columns and the parent (the replay loop itself): keep the symbol only.
     pct = $1; sub("%", "", pct); line = $0; sub(/ +- +- +.*$/, "", line); c = "heap logic (split, merge, counters, segments)";
-    if (line ~ /TraceReplayer::Replay/) c = "replay loop (trace bookkeeping)";
-    else if (line ~ /AugmentedTree.*::(LowestFit|NextFit|Floor|Ceiling|Find)\(/) c = "free index: search";
-    else if (line ~ /AugmentedTree.*::(Update|Balance|Rebalance|Insert|Remove|Transplant|RotateLeft|RotateRight|Moved|Replace|SizeChanged|HeightOf|Minimum)\(/) c = "free index: update";
+    if (line ~ /TraceReplayer::Replay|TraceStepper/) c = "replay loop (trace bookkeeping)";
+    else if (line ~ /FreeBlockStore::/) c = "free index: vouching (out-of-line part)";
+    else if (line ~ /AugmentedTree.*::(LowestFit|NextFit|Floor|Ceiling|Neighbours|Find|Predecessor|Successor)\(/) c = "free index: search";
+    else if (line ~ /AugmentedTree.*::(Update|Balance|Rebalance|Insert|Remove|Transplant|RotateLeft|RotateRight|Moved|MovedAndGrew|Relink|Replace|SizeChanged|SizeChangedAbove|SizeGrew|HeightOf|Minimum)\(/) c = "free index: update";
     else if (line ~ /FreeIndex|SizeClass/) c = "free index: other";
     else if (line ~ /KernelHeap.*::(CheckWord|ReadHeader|WriteHeader|ValidatePointer|NextIsFree|FreeCopy|WriteFree)\(/) c = "header checks";
     else if (line ~ /HeapLock|LayerLock|Interlocked/) c = "lock";

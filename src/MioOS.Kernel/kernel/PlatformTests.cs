@@ -166,6 +166,7 @@ internal static unsafe class PlatformTests
         public ref TreeLinks Links(uint node) => ref Nodes[node].Links;
         public uint Key(uint node) => Nodes[node].Key;
         public uint Size(uint node) => Nodes[node].Size;
+        public uint Follow(uint link) => link;
     }
 
     private static uint LinearLowestFit(Node* nodes, uint count, bool* present, uint size)

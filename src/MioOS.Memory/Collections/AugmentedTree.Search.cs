@@ -12,12 +12,13 @@ public static partial class AugmentedTree<TStore>
         while (true)
         {
             ref TreeLinks links = ref store.Links(node);
-            if (links.Left != 0 && store.Links(links.Left).MaxSize >= size)
-                node = links.Left;
+            uint left = Child(ref store, links.Left);
+            if (left != 0 && store.Links(left).MaxSize >= size)
+                node = left;
             else if (store.Size(node) >= size)
                 return node;
             else
-                node = links.Right; // the subtree max says a fit is there
+                node = store.Follow(links.Right); // the subtree max says a fit is there
         }
     }
 
@@ -26,23 +27,23 @@ public static partial class AugmentedTree<TStore>
     public static uint NextFit(ref TStore store, uint node, uint size)
     {
         // First the right subtree, then the ancestors we return to from a left child (with their right subtrees).
-        uint right = store.Links(node).Right;
+        uint right = Child(ref store, store.Links(node).Right);
         if (right != 0 && store.Links(right).MaxSize >= size)
             return LowestFit(ref store, right, size);
         uint child = node;
-        uint parent = store.Links(node).Parent;
+        uint parent = Child(ref store, store.Links(node).Parent);
         while (parent != 0)
         {
             if (store.Links(parent).Left == child)
             {
                 if (store.Size(parent) >= size)
                     return parent;
-                uint parentRight = store.Links(parent).Right;
+                uint parentRight = Child(ref store, store.Links(parent).Right);
                 if (parentRight != 0 && store.Links(parentRight).MaxSize >= size)
                     return LowestFit(ref store, parentRight, size);
             }
             child = parent;
-            parent = store.Links(parent).Parent;
+            parent = Child(ref store, store.Links(parent).Parent);
         }
         return 0;
     }
@@ -57,11 +58,11 @@ public static partial class AugmentedTree<TStore>
             if (store.Key(node) <= key)
             {
                 best = node;
-                node = store.Links(node).Right;
+                node = Child(ref store, store.Links(node).Right);
             }
             else
             {
-                node = store.Links(node).Left;
+                node = Child(ref store, store.Links(node).Left);
             }
         }
         return best;
@@ -77,11 +78,11 @@ public static partial class AugmentedTree<TStore>
             if (store.Key(node) >= key)
             {
                 best = node;
-                node = store.Links(node).Left;
+                node = Child(ref store, store.Links(node).Left);
             }
             else
             {
-                node = store.Links(node).Right;
+                node = Child(ref store, store.Links(node).Right);
             }
         }
         return best;
@@ -105,12 +106,12 @@ public static partial class AugmentedTree<TStore>
             if (nodeKey < key)
             {
                 floor = node;
-                node = store.Links(node).Right;
+                node = Child(ref store, store.Links(node).Right);
             }
             else
             {
                 ceiling = node;
-                node = store.Links(node).Left;
+                node = Child(ref store, store.Links(node).Left);
             }
         }
     }
@@ -127,22 +128,22 @@ public static partial class AugmentedTree<TStore>
     {
         if (node == 0)
             return 0;
-        while (store.Links(node).Left != 0)
-            node = store.Links(node).Left;
+        for (uint left = Child(ref store, store.Links(node).Left); left != 0; left = Child(ref store, store.Links(node).Left))
+            node = left;
         return node;
     }
 
     /// <summary>The node after <paramref name="node"/> in key order, or 0.</summary>
     public static uint Successor(ref TStore store, uint node)
     {
-        uint right = store.Links(node).Right;
+        uint right = Child(ref store, store.Links(node).Right);
         if (right != 0)
             return Minimum(ref store, right);
-        uint parent = store.Links(node).Parent;
+        uint parent = Child(ref store, store.Links(node).Parent);
         while (parent != 0 && store.Links(parent).Right == node)
         {
             node = parent;
-            parent = store.Links(parent).Parent;
+            parent = Child(ref store, store.Links(parent).Parent);
         }
         return parent;
     }
@@ -150,18 +151,18 @@ public static partial class AugmentedTree<TStore>
     /// <summary>The node before <paramref name="node"/> in key order, or 0.</summary>
     public static uint Predecessor(ref TStore store, uint node)
     {
-        uint left = store.Links(node).Left;
+        uint left = Child(ref store, store.Links(node).Left);
         if (left != 0)
         {
-            while (store.Links(left).Right != 0)
-                left = store.Links(left).Right;
+            for (uint right = Child(ref store, store.Links(left).Right); right != 0; right = Child(ref store, store.Links(left).Right))
+                left = right;
             return left;
         }
-        uint parent = store.Links(node).Parent;
+        uint parent = Child(ref store, store.Links(node).Parent);
         while (parent != 0 && store.Links(parent).Left == node)
         {
             node = parent;
-            parent = store.Links(parent).Parent;
+            parent = Child(ref store, store.Links(parent).Parent);
         }
         return parent;
     }

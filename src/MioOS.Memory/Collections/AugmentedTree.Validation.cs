@@ -32,24 +32,26 @@ public static partial class AugmentedTree<TStore>
             {
                 if (links.Parent == 0)
                     return -1;
-                ref TreeLinks parent = ref store.Links(links.Parent);
+                ref TreeLinks parent = ref store.Links(store.Follow(links.Parent));
                 if (parent.Left != node && parent.Right != node)
                     return -1;
             }
             uint leftHeight = 0, rightHeight = 0, max = store.Size(node);
             if (links.Left != 0)
             {
-                if (store.Links(links.Left).Parent != node)
+                ref TreeLinks left = ref store.Links(store.Follow(links.Left));
+                if (left.Parent != node)
                     return -1;
-                leftHeight = store.Links(links.Left).Height;
-                max = Max(max, store.Links(links.Left).MaxSize);
+                leftHeight = left.Height;
+                max = Max(max, left.MaxSize);
             }
             if (links.Right != 0)
             {
-                if (store.Links(links.Right).Parent != node)
+                ref TreeLinks right = ref store.Links(store.Follow(links.Right));
+                if (right.Parent != node)
                     return -1;
-                rightHeight = store.Links(links.Right).Height;
-                max = Max(max, store.Links(links.Right).MaxSize);
+                rightHeight = right.Height;
+                max = Max(max, right.MaxSize);
             }
             if (links.Height != Max(leftHeight, rightHeight) + 1 || links.MaxSize != max)
                 return -1;

@@ -29,8 +29,18 @@ public struct TreeLinks
 /// </summary>
 public interface ITreeNodeStore
 {
-    /// <summary>The links of <paramref name="node"/> (never 0).</summary>
+    /// <summary>The links of <paramref name="node"/> (never 0): a node the caller handed to the tree, the root, or one
+    /// <see cref="Follow"/> returned. The tree never passes a link it read from memory here without following it first.</summary>
     ref TreeLinks Links(uint node);
+
+    /// <summary>
+    /// Called once for every node id the tree read from a link field (left, right, parent), before its first
+    /// dereference: returns the id to use from then on. A store whose links cannot be damaged returns
+    /// <paramref name="link"/>; a store whose links live where a stray write reaches them (the heap's free blocks)
+    /// vouches for it here, and hands back a stand-in node it owns when the link cannot be a node (0 included: the
+    /// tree calls this only where a node must be).
+    /// </summary>
+    uint Follow(uint link);
 
     /// <summary>The key that orders the tree: a start address or frame number, unique.</summary>
     uint Key(uint node);

@@ -92,6 +92,11 @@ internal unsafe struct HeapControl
     /// largest size (so a search stops there); reset at every refusal.</summary>
     public fixed uint Scratch[(int)(HeapLayout.MinBlock / 4)];
 
+    /// <summary>The index of the segment the free-tree store checks a link against first (where the last link it had
+    /// to look up lay); only a hint: any index below <see cref="SegmentCount"/> is a real segment, and a link outside
+    /// it is looked up in the table.</summary>
+    public uint SegmentHint;
+
     /// <summary>"MioH".</summary>
     public const uint ExpectedMagic = 0x48_6F_69_4D;
 }

@@ -51,12 +51,16 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         _window.Write(block + HeapLayout.FreeCopyOffset, word);
     }
 
-    /// <summary>Makes [block, block + size) a free block and indexes it.</summary>
-    private void AddFree(ref HeapControl c, uint block, uint size, uint last)
+    /// <summary>Makes [block, block + size) a free block and indexes it; <paramref name="floor"/>, when not 0, is the
+    /// free block before it in address order (from a search just made), so the tree need not search again.</summary>
+    private void AddFree(ref HeapControl c, uint block, uint size, uint last, uint floor = 0)
     {
         WriteFree(ref c, block, size | last);
         FreeBlockStore store = new(_window, _control);
-        AugmentedTree<FreeBlockStore>.Insert(ref store, ref c.Root, block);
+        if (floor != 0)
+            AugmentedTree<FreeBlockStore>.InsertAfter(ref store, ref c.Root, block, floor);
+        else
+            AugmentedTree<FreeBlockStore>.Insert(ref store, ref c.Root, block);
         c.FreeBytes += size;
         c.FreeBlocks++;
         if (last != 0)

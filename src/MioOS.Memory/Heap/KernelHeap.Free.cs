@@ -119,12 +119,18 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         uint nextWord = 0;
         bool nextFree = last == 0 && NextIsFree(ref c, block + size, out nextWord);
 
-        uint previous = 0, previousWord = 0;
+        uint previous = 0, previousWord = 0, below = 0; // below: the free block before this one in the tree, if known
         if (block != segmentStart)
         {
+            // With the next block free, the free block before this one is the next one's predecessor in the tree (no
+            // free block lies between them), a step or two from a node just read; else a descent from the root.
             FreeBlockStore store = new(_window, _control);
-            uint floor = AugmentedTree<FreeBlockStore>.Floor(ref store, c.Root, block - 1);
-            if (floor >= segmentStart && floor != 0 && c.BadLink == 0) // a bad link: the rebuild merges instead
+            uint floor = nextFree
+                ? AugmentedTree<FreeBlockStore>.Predecessor(ref store, block + size)
+                : AugmentedTree<FreeBlockStore>.Floor(ref store, c.Root, block - 1);
+            if (floor != 0 && c.BadLink == 0) // a bad link: the rebuild merges instead
+                below = floor;
+            if (floor >= segmentStart && below != 0)
             {
                 uint w = FreeCopy(floor);
                 if (floor + (w & ~HeapLayout.FlagMask) == block)
@@ -166,7 +172,7 @@ public readonly unsafe partial struct KernelHeap<TGrowth>
         {
             mergedStart = block;
             mergedSize = size;
-            AddFree(ref c, block, size, last);
+            AddFree(ref c, block, size, last, below); // no descent again: its place is next to the floor just found
         }
 
         if (IsDebug(ref c))

@@ -99,6 +99,9 @@ internal readonly unsafe struct ExtentStore : ITreeNodeStore
 
     public uint Key(uint node) => Record(node)->Start;
 
+    /// <summary>Records live in the PMM's own metadata, which nothing else writes: a link is followed as it is.</summary>
+    public uint Follow(uint link) => link;
+
     public uint Size(uint node)
     {
         ExtentRecord* r = Record(node);

@@ -5,12 +5,15 @@ using MioOS.Memory.Collections;
 
 namespace MioOS.Memory.Tests.Collections;
 
-/// <summary>Nodes in arrays: id n has key Keys[n] and size Sizes[n].</summary>
+/// <summary>Nodes in arrays: id n has key Keys[n] and size Sizes[n]. With <see cref="Held"/> set, it also checks the
+/// tree's side of <see cref="ITreeNodeStore.Follow"/>: every node the tree reads is one it was handed (put in
+/// <see cref="Held"/> by the test) or one it followed.</summary>
 internal struct ArrayStore : ITreeNodeStore
 {
     public TreeLinks[] Nodes;
     public uint[] Keys;
     public uint[] Sizes;
+    public HashSet<uint>? Held;
 
     public ArrayStore(int capacity)
     {
@@ -19,9 +22,23 @@ internal struct ArrayStore : ITreeNodeStore
         Sizes = new uint[capacity + 1];
     }
 
-    public ref TreeLinks Links(uint node) => ref Nodes[node];
-    public uint Key(uint node) => Keys[node];
-    public uint Size(uint node) => Sizes[node];
+    public ref TreeLinks Links(uint node) => ref Nodes[Touch(node)];
+    public uint Key(uint node) => Keys[Touch(node)];
+    public uint Size(uint node) => Sizes[Touch(node)];
+
+    public uint Follow(uint link)
+    {
+        Assert.NotEqual(0u, link); // the tree follows 0 only where a node must be, which never happens in a sound tree
+        Held?.Add(link);
+        return link;
+    }
+
+    private uint Touch(uint node)
+    {
+        if (Held != null && !Held.Contains(node))
+            Assert.Fail($"node {node} dereferenced without being handed in or followed");
+        return node;
+    }
 }
 
 public class AugmentedTreeTests
@@ -33,19 +50,48 @@ public class AugmentedTreeTests
         public readonly SortedDictionary<uint, uint> NodeOfKey = new(); // the reference: key -> node id
         private uint _nextId = 1;
 
-        public Tree(int capacity) => Store = new ArrayStore(capacity);
+        public Tree(int capacity) => Store = new ArrayStore(capacity) { Held = new HashSet<uint>() };
+
+        /// <summary>Starts a call: the tree may read the root and <paramref name="nodes"/>, and what it follows.</summary>
+        private void Hold(params uint[] nodes)
+        {
+            Store.Held!.Clear();
+            Store.Held.Add(Root);
+            foreach (uint n in nodes)
+                Store.Held.Add(n);
+        }
 
         public void Insert(uint key, uint size)
         {
             uint id = _nextId++;
             Store.Keys[id] = key;
             Store.Sizes[id] = size;
+            Hold(id);
             AugmentedTree<ArrayStore>.Insert(ref Store, ref Root, id);
+            NodeOfKey.Add(key, id);
+        }
+
+        /// <summary>Inserts through <see cref="AugmentedTree{TStore}.InsertAfter"/> when a lower key is present, the
+        /// floor handed in as a caller that has just searched for it would.</summary>
+        public void InsertAfterFloor(uint key, uint size)
+        {
+            uint floor = NodeOfKey.Where(kv => kv.Key < key).Select(kv => kv.Value).LastOrDefault();
+            if (floor == 0)
+            {
+                Insert(key, size);
+                return;
+            }
+            uint id = _nextId++;
+            Store.Keys[id] = key;
+            Store.Sizes[id] = size;
+            Hold(id, floor);
+            AugmentedTree<ArrayStore>.InsertAfter(ref Store, ref Root, id, floor);
             NodeOfKey.Add(key, id);
         }
 
         public void Remove(uint key)
         {
+            Hold(NodeOfKey[key]);
             AugmentedTree<ArrayStore>.Remove(ref Store, ref Root, NodeOfKey[key]);
             NodeOfKey.Remove(key);
         }
@@ -55,6 +101,7 @@ public class AugmentedTreeTests
             uint id = NodeOfKey[key];
             uint old = Store.Sizes[id];
             Store.Sizes[id] = size;
+            Hold(id);
             // A growth may take the cheaper walk that reads no sibling; the validation after every step checks both.
             if (size >= old)
                 AugmentedTree<ArrayStore>.SizeGrew(ref Store, id, size);
@@ -69,6 +116,7 @@ public class AugmentedTreeTests
             uint fresh = _nextId++;
             Store.Keys[fresh] = newKey;
             Store.Sizes[fresh] = size;
+            Hold(id, fresh);
             AugmentedTree<ArrayStore>.Replace(ref Store, ref Root, id, fresh);
             NodeOfKey.Remove(key);
             NodeOfKey.Add(newKey, fresh);
@@ -76,6 +124,7 @@ public class AugmentedTreeTests
 
         public void Verify()
         {
+            Hold();
             Assert.Equal(NodeOfKey.Count, AugmentedTree<ArrayStore>.Validate(ref Store, Root, NodeOfKey.Count + 1));
             var keys = NodeOfKey.Keys.ToList();
             // In-order walk both ways.
@@ -86,6 +135,7 @@ public class AugmentedTreeTests
             if (keys.Count > 0)
             {
                 uint last = NodeOfKey[keys[^1]];
+                Store.Held!.Add(last); // the walk back starts from a node the test hands in
                 var backward = new List<uint>();
                 for (uint n = last; n != 0; n = AugmentedTree<ArrayStore>.Predecessor(ref Store, n))
                     backward.Add(Store.Keys[n]);
@@ -96,6 +146,7 @@ public class AugmentedTreeTests
 
         public void CheckQueries(uint size, uint key)
         {
+            Hold();
             var fits = NodeOfKey.Where(kv => Store.Sizes[kv.Value] >= size).Select(kv => kv.Value).ToList();
             uint lowest = AugmentedTree<ArrayStore>.LowestFit(ref Store, Root, size);
             Assert.Equal(fits.Count == 0 ? 0u : fits[0], lowest);
@@ -152,8 +203,11 @@ public class AugmentedTreeTests
                 bool present = t.NodeOfKey.ContainsKey(k);
                 switch (kind)
                 {
-                    case <= 4 when !present:
+                    case <= 2 when !present:
                         t.Insert(k, size);
+                        break;
+                    case <= 4 when !present:
+                        t.InsertAfterFloor(k, size);
                         break;
                     case <= 6 when present:
                         t.Remove(k);
