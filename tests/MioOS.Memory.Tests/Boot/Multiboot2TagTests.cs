@@ -93,6 +93,28 @@ public class Multiboot2TagTests : IDisposable
         Assert.Equal((0x100000ul, 130_048ul * 1024), (_map[1].Base, _map[1].Length));
     }
 
+    [Theory]
+    [InlineData(8u)]
+    [InlineData(12u)] // mem_lower but no mem_upper: reading it would read past the tag
+    public void A_basic_memory_tag_shorter_than_16_bytes_is_refused_as_truncated(uint size)
+    {
+        _block.AddRange([.. U32(4), .. U32(size), .. U32(639), .. U32(130_048)]); // the header claims less than is there
+        uint tag = Info + 8;
+        Tag(0);
+        BootInfoResult r = Parse(out _);
+        Assert.Equal((BootInfoStatus.TagTruncated, (ulong)tag, (ulong)size), (r.Status, r.Address, r.Value));
+    }
+
+    [Fact]
+    public void A_basic_memory_tag_longer_than_16_bytes_is_read_as_one()
+    {
+        Tag(4, U32(639), U32(130_048), U64(0)); // 24 bytes: the spec's 16 and more a later loader may add
+        Tag(0);
+        BootInfoResult r = Parse(out BootInfo info);
+        Assert.True(r.IsOk, r.Status.ToString());
+        Assert.Equal((2, 130_048ul * 1024), (info.MapEntryCount, _map[1].Length));
+    }
+
     [Fact]
     public void A_map_wins_over_the_basic_memory_tag()
     {
