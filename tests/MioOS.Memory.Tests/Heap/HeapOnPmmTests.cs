@@ -23,7 +23,7 @@ public class HeapOnPmmTests
         Assert.Equal(2u, heap.Stats().Segments);
         Assert.True(heap.Segment(1, out uint segment, out uint segmentLength));
         Assert.Equal(big - FirstFitModel.Header, segment); // the block opens the new segment
-        Assert.Equal(segmentLength, pc.Pmm.AllocationLength(new Platform.PhysicalAddress(segment)) << 12); // one PMM allocation
+        Assert.Equal(segmentLength, pc.Pmm.AllocationLength(new MioOS.Memory.Platform.PhysicalAddress(segment)) << 12); // one PMM allocation
         Assert.True(pc.Pmm.Stats.UsedFrames > usedBefore);
         pc.Window.Zero(big, 5u << 20); // the grown memory is really there
         Assert.True(heap.CheckIntegrity().IsOk);
