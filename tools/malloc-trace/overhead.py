@@ -7,8 +7,9 @@ kernel's 8-byte granule, 32-byte smallest block) and for glibc's chunks (an 8-by
 
     python3 tools/malloc-trace/overhead.py TRACE.trace.gz...
 """
-import gzip
 import sys
+
+import tracefile
 
 HEADER = 8
 SMALLEST = 32
@@ -26,32 +27,18 @@ def overhead_at_peak(path, block_of):
     live = {}
     live_bytes = block_bytes = peak = 0
     blocks_at_peak = 0
-    with gzip.open(path, "rt") as lines:
-        for text in lines:
-            f = text.split()
-            kind = f[0]
-            if kind == "f":
-                size = live.pop(int(f[1]))
-                live_bytes -= size
-                block_bytes -= block_of(size)
-                continue
-            if kind == "m":
-                block, size = int(f[1]), int(f[2])
-            elif kind == "c":
-                block, size = int(f[1]), int(f[2]) * int(f[3])
-            elif kind == "a":
-                block, size = int(f[1]), int(f[3])
-            else:
-                if f[1] != "-":
-                    old = live.pop(int(f[1]))
-                    live_bytes -= old
-                    block_bytes -= block_of(old)
-                block, size = int(f[2]), int(f[3])
-            live[block] = size
-            live_bytes += size
-            block_bytes += block_of(size)
-            if live_bytes > peak:
-                peak, blocks_at_peak = live_bytes, block_bytes
+    for _, freed, born, size in tracefile.events(path):
+        if freed is not None:
+            old = live.pop(freed)
+            live_bytes -= old
+            block_bytes -= block_of(old)
+        if born is None:
+            continue
+        live[born] = size
+        live_bytes += size
+        block_bytes += block_of(size)
+        if live_bytes > peak:
+            peak, blocks_at_peak = live_bytes, block_bytes
     return blocks_at_peak / peak
 
 

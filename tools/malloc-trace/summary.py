@@ -4,8 +4,9 @@
 
     python3 tools/malloc-trace/summary.py TRACE.trace.gz...
 """
-import gzip
 import sys
+
+import tracefile
 
 
 def summarize(path):
@@ -13,29 +14,17 @@ def summarize(path):
     sizes = []
     live = {}
     live_bytes = peak_bytes = peak_blocks = 0
-    with gzip.open(path, "rt") as lines:
-        for text in lines:
-            f = text.split()
-            kind = f[0]
-            counts[kind] += 1
-            if kind == "f":
-                live_bytes -= live.pop(int(f[1]))
-                continue
-            if kind == "m":
-                block, size = int(f[1]), int(f[2])
-            elif kind == "c":
-                block, size = int(f[1]), int(f[2]) * int(f[3])
-            elif kind == "a":
-                block, size = int(f[1]), int(f[3])
-            else:
-                if f[1] != "-":
-                    live_bytes -= live.pop(int(f[1]))
-                block, size = int(f[2]), int(f[3])
-            sizes.append(size)
-            live[block] = size
-            live_bytes += size
-            peak_bytes = max(peak_bytes, live_bytes)
-            peak_blocks = max(peak_blocks, len(live))
+    for kind, freed, born, size in tracefile.events(path):
+        counts[kind] += 1
+        if freed is not None:
+            live_bytes -= live.pop(freed)
+        if born is None:
+            continue
+        sizes.append(size)
+        live[born] = size
+        live_bytes += size
+        peak_bytes = max(peak_bytes, live_bytes)
+        peak_blocks = max(peak_blocks, len(live))
     sizes.sort()
     events = sum(counts.values())
     pick = lambda q: sizes[min(len(sizes) - 1, int(q * len(sizes)))]
