@@ -59,6 +59,7 @@ public sealed class MallocLibrary
     /// with the build's last lines when it fails (e.g. no gcc).</summary>
     public void EnsureBuilt(Action<string>? log = null)
     {
+        using BuildLock held = BuildLock.Take(RepositoryRoot);
         log?.Invoke($"building the malloc library: dotnet build {Path.GetRelativePath(RepositoryRoot, Project)}");
         int exit = BuildProcess.Run(RepositoryRoot, "dotnet", ["build", Project, "-c", "Release", "-nologo", "-v:q", "-m:1"],
             null, out string tail);

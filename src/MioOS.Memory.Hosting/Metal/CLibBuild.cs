@@ -46,6 +46,7 @@ public sealed class CLibBuild
     /// <summary>Builds the library (MSBuild skips it when up to date), then the sample kernel against it.</summary>
     public void EnsureBuilt(Action<string>? log = null)
     {
+        using BuildLock held = BuildLock.Take(RepositoryRoot);
         log?.Invoke($"building the C library: dotnet build {Path.GetRelativePath(RepositoryRoot, Project)}");
         Run("dotnet", ["build", Project, "-nologo", "-v:q", "-m:1"], new Dictionary<string, string>());
         log?.Invoke("building the sample kernel: samples/c-kernel/build.sh");

@@ -115,6 +115,9 @@ public sealed class KernelBuild
         }
         if (!force && IsUpToDate())
             return;
+        using BuildLock held = BuildLock.Take(RepositoryRoot);
+        if (!force && IsUpToDate())
+            return; // built by whoever held the lock before
         log?.Invoke($"building the kernel: dotnet build {Path.GetRelativePath(RepositoryRoot, Project)}");
         int exit = BuildProcess.Run(RepositoryRoot, "dotnet", ["build", Project, "-nologo", "-v:q", "-m:1"], null, out string tail);
         if (exit != 0 || !File.Exists(Image) || !File.Exists(Iso))
