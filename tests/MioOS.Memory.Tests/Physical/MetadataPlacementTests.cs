@@ -59,18 +59,20 @@ public class MetadataPlacementTests
         PmmAssert.Intact(pc.Pmm);
     }
 
-    [Fact]
-    public void Boot_data_after_the_heap_pushes_it_past_every_stretch_too_small_for_it()
+    [Theory]
+    [InlineData(0x541000ul, 0x1000ul, 0x501000ul)] // 64 frames between them: exactly enough
+    [InlineData(0x540000ul, 0x1000ul, 0x541000ul)] // 63 frames: one too few, so right after the second
+    [InlineData(0x540000ul, 0x2000ul, 0x542000ul)] // the same, the second two frames long
+    public void Boot_data_after_the_heap_sends_it_past_every_stretch_too_small_for_it(ulong secondAt, ulong secondLength, ulong expected)
     {
         // RAM from 1 MiB to 32 MiB, no high memory: the metadata is a first page and 7,937 slots (one per frame from
         // 1 MiB to 32 MiB, plus one) of 32 bytes, 253,984 bytes, 63 pages: 64 pages (0x40000). Boot data at the heap's
-        // end (half a frame: its whole frame is kept) and at 0x540000 leave 63 frames between them, one too few; the
-        // metadata starts on the frame after the second.
+        // end (half a frame: its whole frame is kept) and a second piece further up leave a stretch between them.
         using var m = new HandBuiltPmm(new KernelLayout(0x100000, 0x180000), [E(0, 0x9FC00), E(0x100000, 0x1F00000)],
-            new ReservedRange(0x500000, 0x800, ReservedKind.InfoBlock), new ReservedRange(0x540000, 0x1000, ReservedKind.Module));
+            new ReservedRange(0x500000, 0x800, ReservedKind.InfoBlock), new ReservedRange(secondAt, secondLength, ReservedKind.Module));
         Assert.True(m.Result.IsOk);
-        Assert.Equal((0x541000ul, 0x40000ul), (m.Pmm.Stats.MetadataBase, m.Pmm.Stats.MetadataLength));
-        Assert.Equal([(0x180000ul, 128ul), (0x501000ul, 63ul), (0x581000ul, (0x2000000ul - 0x581000) >> 12)], PmmAssert.Free(m.Pmm, FrameRegion.Low));
+        Assert.Equal((expected, 0x40000ul), (m.Pmm.Stats.MetadataBase, m.Pmm.Stats.MetadataLength));
+        Assert.Equal((0x180000ul, 128ul), PmmAssert.Free(m.Pmm, FrameRegion.Low)[0]);
         PmmAssert.Intact(m.Pmm);
     }
 }
