@@ -157,6 +157,20 @@ public unsafe class PmmIntegrityTests
     }
 
     [Fact]
+    public void The_tail_of_a_two_frame_free_extent_is_checked_too()
+    {
+        // Two frames taken from the front of the hole leave a free extent of two: its tail is the frame after its head.
+        using HandBuiltPmm m = WithAHole();
+        Assert.Equal(PmmStatus.Ok, m.Pmm.AllocFrame(2, out PhysicalAddress front));
+        Assert.Equal(Hole, front.Value);
+        ulong pair = Hole + 2 * Frames.Size;
+        Assert.Contains((pair, 2ul), PmmAssert.Free(m.Pmm, FrameRegion.Low));
+        Assert.True(Walk(m).IsOk);
+        m.SlotAt(pair + Frames.Size)->Length = 3;
+        Refused(m, PmmIntegrityStatus.BrokenTree, pair);
+    }
+
+    [Fact]
     public void An_allocation_below_the_kernel_base_is_outside_usable_memory()
     {
         // The low region starts at the kernel base: moved one frame past A's first frame, A starts below it.
