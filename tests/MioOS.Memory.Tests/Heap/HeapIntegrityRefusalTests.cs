@@ -135,16 +135,18 @@ public unsafe class HeapIntegrityRefusalTests
         Assert.Equal(2u, check.BlocksWalked);
     }
 
-    [Fact]
-    public void A_tree_whose_root_claims_a_larger_largest_size_is_refused_as_tree_mismatch_at_the_root()
+    [Theory]
+    [InlineData(16u)] // MaxSize: the root claims a larger largest free block
+    [InlineData(12u)] // Height: the root's subtree height off by one, its largest size still right
+    public void A_tree_whose_root_links_are_damaged_is_refused_as_tree_mismatch_at_the_root(uint field)
     {
         using var s = new Scene();
         uint root = s.Control.Root;
         Assert.NotEqual(0u, root);
         // TreeLinks in a free block: Left, Right, Parent, Height, MaxSize, from FreeLinksOffset
-        uint at = root + HeapLayout.FreeLinksOffset + 16;
-        uint maxSize = MemoryMarshal.Read<uint>(s.Heap.Bytes(at, 4)) + 8;
-        MemoryMarshal.Write(s.Heap.Bytes(at, 4), in maxSize);
+        uint at = root + HeapLayout.FreeLinksOffset + field;
+        uint value = MemoryMarshal.Read<uint>(s.Heap.Bytes(at, 4)) + (field == 16 ? 8u : 1u);
+        MemoryMarshal.Write(s.Heap.Bytes(at, 4), in value);
         HeapCheck check = s.Check();
         Assert.Equal(HeapStatus.TreeMismatch, check.Status);
         Assert.Equal(root, check.Address);
@@ -158,6 +160,7 @@ public unsafe class HeapIntegrityRefusalTests
     [InlineData("free blocks")]
     [InlineData("tail free")]
     [InlineData("total")]
+    [InlineData("total short")]
     [InlineData("peak")]
     public void A_counter_that_disagrees_with_the_blocks_is_refused_as_totals_mismatch_at_the_control_block(string counter)
     {
@@ -171,6 +174,7 @@ public unsafe class HeapIntegrityRefusalTests
             case "free blocks": c.FreeBlocks += 1; break;
             case "tail free": c.TailFreeBytes += 8; break;
             case "total": c.TotalBytes += 8; break;
+            case "total short": c.TotalBytes -= 8; break;
             // the extent ever used (96 bytes of blocks at the segment's start) recorded 8 bytes short
             case "peak": c.PeakExtent = c.TotalBytes - c.TailFreeBytes - 8; break;
         }
