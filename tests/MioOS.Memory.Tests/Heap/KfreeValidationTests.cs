@@ -1,0 +1,124 @@
+using System.Runtime.InteropServices;
+using MioOS.Memory.Heap;
+using MioOS.Memory.Hosting.Heap;
+
+namespace MioOS.Memory.Tests.Heap;
+
+/// <summary>
+/// kfree and krealloc refuse a pointer that is not a live block's payload (docs/memory-management.md, misuse
+/// detection), leave the heap as it was, and report what they found and where: the damaged header's block for
+/// <see cref="HeapStatus.HeaderCorrupted"/>, the pointer given for every other refusal. The scene: three 24-byte
+/// allocations a, b, c (32-byte blocks) at the start of the initial segment, a freed.
+/// </summary>
+public unsafe class KfreeValidationTests
+{
+    private sealed class Scene : System.IDisposable
+    {
+        public readonly HostedHeap Heap = new(32UL << 20);
+        public readonly uint A, B, C; // block addresses (the pointer less the 8-byte header)
+
+        public Scene()
+        {
+            A = Heap.Kmalloc(24) - 8;
+            B = Heap.Kmalloc(24) - 8;
+            C = Heap.Kmalloc(24) - 8;
+            Heap.Kfree(A + 8);
+        }
+
+        public uint SegmentStart => Heap.Core.Start + HeapLayout.ControlBlockSize;
+
+        public uint Secret => MemoryMarshal.AsRef<HeapControl>(Heap.Bytes(Heap.Core.Start, sizeof(HeapControl))).Secret;
+
+        public void Forge(uint block, uint word)
+        {
+            MemoryMarshal.Write(Heap.Bytes(block, 4), in word);
+            uint check = HeapLayout.CheckWord(block, word, Secret);
+            MemoryMarshal.Write(Heap.Bytes(block + 4, 4), in check);
+        }
+
+        public HeapStatus Call(bool realloc, uint pointer)
+        {
+            if (!realloc)
+                return Heap.Core.Kfree(pointer);
+            Assert.Equal(0u, Heap.Core.Krealloc(pointer, 100, out HeapStatus status));
+            return status;
+        }
+
+        public void Dispose() => Heap.Dispose();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_first_blocks_header_address_is_a_foreign_pointer(bool realloc)
+    {
+        using var s = new Scene();
+        Assert.Equal(s.SegmentStart, s.A);
+        // 8 bytes before the first payload: its block would start inside the control block, outside every segment
+        Assert.Equal(HeapStatus.ForeignPointer, s.Call(realloc, s.A));
+        HeapStats st = s.Heap.Stats();
+        Assert.Equal(HeapStatus.ForeignPointer, st.LastMisuse);
+        Assert.Equal(s.A, st.LastMisuseAddress);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_block_whose_size_runs_past_its_segment_is_refused_at_the_pointer_and_stays_allocated(bool realloc)
+    {
+        using var s = new Scene();
+        uint segmentEnd = s.SegmentStart + (HostedHeap.DefaultSize - HeapLayout.ControlBlockSize);
+        s.Forge(s.B, (segmentEnd - s.B + 8) | HeapLayout.UsedFlag); // used, not last, 8 bytes too long
+        uint usedBefore = s.Heap.Stats().UsedBytes;
+
+        Assert.Equal(HeapStatus.BlockOrderBroken, s.Call(realloc, s.B + 8));
+
+        HeapStats st = s.Heap.Stats();
+        Assert.Equal(HeapStatus.BlockOrderBroken, st.LastMisuse);
+        Assert.Equal(s.B + 8, st.LastMisuseAddress);
+        Assert.Equal(2u, st.Blocks); // b and c
+        Assert.Equal(usedBefore, st.UsedBytes);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_freed_block_with_an_overwritten_header_is_refused_as_header_corrupted_at_the_block(bool realloc)
+    {
+        using var s = new Scene();
+        uint junk = 0x1234_5678;
+        MemoryMarshal.Write(s.Heap.Bytes(s.A + 4, 4), in junk); // a's check word
+
+        Assert.Equal(HeapStatus.HeaderCorrupted, s.Call(realloc, s.A + 8));
+
+        HeapStats st = s.Heap.Stats();
+        Assert.Equal(HeapStatus.HeaderCorrupted, st.LastMisuse);
+        Assert.Equal(s.A, st.LastMisuseAddress);
+        Assert.Equal(2u, st.Blocks);
+    }
+    [Theory]
+    [InlineData(1u)]
+    [InlineData(4u)]
+    [InlineData(7u)]
+    public void A_pointer_below_8_is_a_foreign_pointer(uint pointer)
+    {
+        using var s = new Scene();
+        Assert.Equal(HeapStatus.ForeignPointer, s.Heap.Core.Kfree(pointer));
+        Assert.Equal(pointer, s.Heap.Stats().LastMisuseAddress);
+    }
+
+    [Fact]
+    public void A_kfree_of_a_damaged_header_whose_segment_walk_meets_an_earlier_damaged_header_names_the_earlier_one()
+    {
+        using var s = new Scene();
+        uint junk = 0x1234_5678;
+        MemoryMarshal.Write(s.Heap.Bytes(s.B + 4, 4), in junk); // b's check word
+        MemoryMarshal.Write(s.Heap.Bytes(s.C + 4, 4), in junk); // c's check word
+
+        Assert.Equal(HeapStatus.HeaderCorrupted, s.Heap.Core.Kfree(s.C + 8));
+
+        HeapStats st = s.Heap.Stats();
+        Assert.Equal(s.B, st.LastMisuseAddress); // the walk from a (free, whole) stops at b, before reaching c
+        Assert.Equal(2u, st.Blocks);
+    }
+}
