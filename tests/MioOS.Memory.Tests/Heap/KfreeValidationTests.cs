@@ -121,4 +121,17 @@ public unsafe class KfreeValidationTests
         Assert.Equal(s.B, st.LastMisuseAddress); // the walk from a (free, whole) stops at b, before reaching c
         Assert.Equal(2u, st.Blocks);
     }
+    [Fact]
+    public void A_segment_walk_steps_over_a_free_block_with_a_damaged_header_by_its_trusted_copy()
+    {
+        using var s = new Scene();
+        uint junk = 0x1234_5678;
+        MemoryMarshal.Write(s.Heap.Bytes(s.A + 4, 4), in junk); // a's check word (a is free: the tree holds it)
+        MemoryMarshal.Write(s.Heap.Bytes(s.C + 4, 4), in junk); // c's check word
+
+        Assert.Equal(HeapStatus.HeaderCorrupted, s.Heap.Core.Kfree(s.C + 8));
+
+        // a's size comes from its copy (32), b's header is whole (32): the walk reaches c, a block boundary
+        Assert.Equal(s.C, s.Heap.Stats().LastMisuseAddress);
+    }
 }
