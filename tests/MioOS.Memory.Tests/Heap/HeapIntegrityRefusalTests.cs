@@ -12,41 +12,10 @@ namespace MioOS.Memory.Tests.Heap;
 /// </summary>
 public unsafe class HeapIntegrityRefusalTests
 {
-    private sealed class Scene : System.IDisposable
-    {
-        public readonly HostedHeap Heap = new(32UL << 20);
-        public readonly uint A, B, C; // block addresses (the pointer less the 8-byte header)
-
-        public Scene()
-        {
-            A = Heap.Kmalloc(24) - 8;
-            B = Heap.Kmalloc(24) - 8;
-            C = Heap.Kmalloc(24) - 8;
-            Heap.Kfree(A + 8);
-        }
-
-        public ref HeapControl Control =>
-            ref MemoryMarshal.AsRef<HeapControl>(Heap.Bytes(Heap.Core.Start, sizeof(HeapControl)));
-
-        public uint Word(uint block) => MemoryMarshal.Read<uint>(Heap.Bytes(block, 4));
-
-        /// <summary>Writes a header with a check word that matches it, as the heap itself would.</summary>
-        public void Forge(uint block, uint word)
-        {
-            MemoryMarshal.Write(Heap.Bytes(block, 4), in word);
-            uint check = HeapLayout.CheckWord(block, word, Control.Secret);
-            MemoryMarshal.Write(Heap.Bytes(block + 4, 4), in check);
-        }
-
-        public HeapCheck Check() => Heap.CheckIntegrity();
-
-        public void Dispose() => Heap.Dispose();
-    }
-
     [Fact]
     public void The_undamaged_scene_is_whole_and_the_walk_counts_its_four_blocks()
     {
-        using var s = new Scene();
+        using var s = new FreedFirstOfThreeScene();
         Assert.Equal(s.A + 32, s.B);
         Assert.Equal(s.B + 32, s.C);
         HeapCheck check = s.Check();
@@ -61,7 +30,7 @@ public unsafe class HeapIntegrityRefusalTests
     [InlineData("granule 12")]
     public void A_damaged_control_block_is_refused_as_control_corrupted_at_the_control_block(string damage)
     {
-        using var s = new Scene();
+        using var s = new FreedFirstOfThreeScene();
         ref HeapControl c = ref s.Control;
         switch (damage)
         {
@@ -82,7 +51,7 @@ public unsafe class HeapIntegrityRefusalTests
     [InlineData("outside the window")]
     public void A_damaged_segment_entry_is_refused_as_control_corrupted_at_the_segment_start(string damage)
     {
-        using var s = new Scene();
+        using var s = new FreedFirstOfThreeScene();
         ref HeapControl c = ref s.Control;
         uint start = c.Segments[0];
         Assert.Equal(s.A, start);
@@ -104,7 +73,7 @@ public unsafe class HeapIntegrityRefusalTests
     [InlineData("bit 2 set")]
     public void A_block_header_that_breaks_the_order_is_refused_at_that_block_after_the_blocks_before_it(string damage)
     {
-        using var s = new Scene();
+        using var s = new FreedFirstOfThreeScene();
         uint word = s.Word(s.B);
         Assert.Equal(32u | HeapLayout.UsedFlag, word);
         uint segmentEnd = s.Control.Segments[0] + s.Control.Segments[1];
@@ -125,7 +94,7 @@ public unsafe class HeapIntegrityRefusalTests
     [Fact]
     public void A_free_block_after_a_free_block_is_refused_as_adjacent_free_blocks_at_the_second()
     {
-        using var s = new Scene();
+        using var s = new FreedFirstOfThreeScene();
         uint word = 32; // b made free by hand: not used, not last, its trusted copy written too
         s.Forge(s.B, word);
         MemoryMarshal.Write(s.Heap.Bytes(s.B + HeapLayout.FreeCopyOffset, 4), in word);
@@ -140,7 +109,7 @@ public unsafe class HeapIntegrityRefusalTests
     [InlineData(12u)] // Height: the root's subtree height off by one, its largest size still right
     public void A_tree_whose_root_links_are_damaged_is_refused_as_tree_mismatch_at_the_root(uint field)
     {
-        using var s = new Scene();
+        using var s = new FreedFirstOfThreeScene();
         uint root = s.Control.Root;
         Assert.NotEqual(0u, root);
         // TreeLinks in a free block: Left, Right, Parent, Height, MaxSize, from FreeLinksOffset
@@ -164,7 +133,7 @@ public unsafe class HeapIntegrityRefusalTests
     [InlineData("peak")]
     public void A_counter_that_disagrees_with_the_blocks_is_refused_as_totals_mismatch_at_the_control_block(string counter)
     {
-        using var s = new Scene();
+        using var s = new FreedFirstOfThreeScene();
         ref HeapControl c = ref s.Control;
         switch (counter)
         {

@@ -12,39 +12,13 @@ namespace MioOS.Memory.Tests.Heap;
 /// </summary>
 public unsafe class KfreeValidationTests
 {
-    private sealed class Scene : System.IDisposable
+    /// <summary>kfree of <paramref name="pointer"/>, or krealloc of it to 100 bytes (which must answer 0); the status.</summary>
+    private static HeapStatus Call(FreedFirstOfThreeScene s, bool realloc, uint pointer)
     {
-        public readonly HostedHeap Heap = new(32UL << 20);
-        public readonly uint A, B, C; // block addresses (the pointer less the 8-byte header)
-
-        public Scene()
-        {
-            A = Heap.Kmalloc(24) - 8;
-            B = Heap.Kmalloc(24) - 8;
-            C = Heap.Kmalloc(24) - 8;
-            Heap.Kfree(A + 8);
-        }
-
-        public uint SegmentStart => Heap.Core.Start + HeapLayout.ControlBlockSize;
-
-        public uint Secret => MemoryMarshal.AsRef<HeapControl>(Heap.Bytes(Heap.Core.Start, sizeof(HeapControl))).Secret;
-
-        public void Forge(uint block, uint word)
-        {
-            MemoryMarshal.Write(Heap.Bytes(block, 4), in word);
-            uint check = HeapLayout.CheckWord(block, word, Secret);
-            MemoryMarshal.Write(Heap.Bytes(block + 4, 4), in check);
-        }
-
-        public HeapStatus Call(bool realloc, uint pointer)
-        {
-            if (!realloc)
-                return Heap.Core.Kfree(pointer);
-            Assert.Equal(0u, Heap.Core.Krealloc(pointer, 100, out HeapStatus status));
-            return status;
-        }
-
-        public void Dispose() => Heap.Dispose();
+        if (!realloc)
+            return s.Heap.Core.Kfree(pointer);
+        Assert.Equal(0u, s.Heap.Core.Krealloc(pointer, 100, out HeapStatus status));
+        return status;
     }
 
     [Theory]
@@ -52,10 +26,10 @@ public unsafe class KfreeValidationTests
     [InlineData(true)]
     public void The_first_blocks_header_address_is_a_foreign_pointer(bool realloc)
     {
-        using var s = new Scene();
+        using var s = new FreedFirstOfThreeScene();
         Assert.Equal(s.SegmentStart, s.A);
         // 8 bytes before the first payload: its block would start inside the control block, outside every segment
-        Assert.Equal(HeapStatus.ForeignPointer, s.Call(realloc, s.A));
+        Assert.Equal(HeapStatus.ForeignPointer, Call(s, realloc, s.A));
         HeapStats st = s.Heap.Stats();
         Assert.Equal(HeapStatus.ForeignPointer, st.LastMisuse);
         Assert.Equal(s.A, st.LastMisuseAddress);
@@ -66,12 +40,12 @@ public unsafe class KfreeValidationTests
     [InlineData(true)]
     public void A_block_whose_size_runs_past_its_segment_is_refused_at_the_pointer_and_stays_allocated(bool realloc)
     {
-        using var s = new Scene();
+        using var s = new FreedFirstOfThreeScene();
         uint segmentEnd = s.SegmentStart + (HostedHeap.DefaultSize - HeapLayout.ControlBlockSize);
         s.Forge(s.B, (segmentEnd - s.B + 8) | HeapLayout.UsedFlag); // used, not last, 8 bytes too long
         uint usedBefore = s.Heap.Stats().UsedBytes;
 
-        Assert.Equal(HeapStatus.BlockOrderBroken, s.Call(realloc, s.B + 8));
+        Assert.Equal(HeapStatus.BlockOrderBroken, Call(s, realloc, s.B + 8));
 
         HeapStats st = s.Heap.Stats();
         Assert.Equal(HeapStatus.BlockOrderBroken, st.LastMisuse);
@@ -85,11 +59,11 @@ public unsafe class KfreeValidationTests
     [InlineData(true)]
     public void A_freed_block_with_an_overwritten_header_is_refused_as_header_corrupted_at_the_block(bool realloc)
     {
-        using var s = new Scene();
+        using var s = new FreedFirstOfThreeScene();
         uint junk = 0x1234_5678;
         MemoryMarshal.Write(s.Heap.Bytes(s.A + 4, 4), in junk); // a's check word
 
-        Assert.Equal(HeapStatus.HeaderCorrupted, s.Call(realloc, s.A + 8));
+        Assert.Equal(HeapStatus.HeaderCorrupted, Call(s, realloc, s.A + 8));
 
         HeapStats st = s.Heap.Stats();
         Assert.Equal(HeapStatus.HeaderCorrupted, st.LastMisuse);
@@ -102,7 +76,7 @@ public unsafe class KfreeValidationTests
     [InlineData(7u)]
     public void A_pointer_below_8_is_a_foreign_pointer(uint pointer)
     {
-        using var s = new Scene();
+        using var s = new FreedFirstOfThreeScene();
         Assert.Equal(HeapStatus.ForeignPointer, s.Heap.Core.Kfree(pointer));
         Assert.Equal(pointer, s.Heap.Stats().LastMisuseAddress);
     }
@@ -110,7 +84,7 @@ public unsafe class KfreeValidationTests
     [Fact]
     public void A_kfree_of_a_damaged_header_whose_segment_walk_meets_an_earlier_damaged_header_names_the_earlier_one()
     {
-        using var s = new Scene();
+        using var s = new FreedFirstOfThreeScene();
         uint junk = 0x1234_5678;
         MemoryMarshal.Write(s.Heap.Bytes(s.B + 4, 4), in junk); // b's check word
         MemoryMarshal.Write(s.Heap.Bytes(s.C + 4, 4), in junk); // c's check word
@@ -124,7 +98,7 @@ public unsafe class KfreeValidationTests
     [Fact]
     public void A_segment_walk_steps_over_a_free_block_with_a_damaged_header_by_its_trusted_copy()
     {
-        using var s = new Scene();
+        using var s = new FreedFirstOfThreeScene();
         uint junk = 0x1234_5678;
         MemoryMarshal.Write(s.Heap.Bytes(s.A + 4, 4), in junk); // a's check word (a is free: the tree holds it)
         MemoryMarshal.Write(s.Heap.Bytes(s.C + 4, 4), in junk); // c's check word
