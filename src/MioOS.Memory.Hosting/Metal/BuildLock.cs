@@ -26,24 +26,34 @@ public sealed class BuildLock : IDisposable
     public static BuildLock Take(string repositoryRoot, TimeSpan? timeout = null)
     {
         string path = PathIn(repositoryRoot);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         DateTime deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(30));
         while (true)
         {
             try
             {
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
                 return new BuildLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
             }
-            catch (IOException) when (DateTime.UtcNow < deadline)
+            catch (IOException e) when (IsHeldElsewhere(e) && DateTime.UtcNow < deadline)
             {
                 Thread.Sleep(200);
             }
-            catch (IOException e)
+            catch (IOException e) when (IsHeldElsewhere(e))
             {
                 throw new MetalEnvironmentException($"another build held {path} for longer than the wait allowed: {e.Message}");
             }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Not a holder to wait for (a read-only tree, a file where the directory should be): say so at once.
+                throw new MetalEnvironmentException($"cannot take the build lock {path}: {e.Message}");
+            }
         }
     }
+
+    /// <summary>True when <paramref name="e"/> says the lock file is open elsewhere: <c>flock</c>'s EWOULDBLOCK (11)
+    /// on Linux, a sharing or lock violation (0x80070020, 0x80070021) on Windows.</summary>
+    private static bool IsHeldElsewhere(IOException e) =>
+        e.HResult is 11 or unchecked((int)0x80070020) or unchecked((int)0x80070021);
 
     /// <summary>Releases the lock.</summary>
     public void Dispose() => _file.Dispose();

@@ -53,4 +53,23 @@ public class BuildLockTests
             Directory.Delete(root, recursive: true);
         }
     }
+
+    [Fact]
+    public void A_lock_that_cannot_be_created_is_refused_at_once_with_its_path()
+    {
+        string root = Directory.CreateTempSubdirectory("mioos-lock-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(root, "artifacts"), "a file where the lock's directory should be");
+            var clock = Stopwatch.StartNew();
+            var e = Assert.Throws<MetalEnvironmentException>(() => BuildLock.Take(root));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"waited {clock.Elapsed} for a lock no one holds");
+            Assert.Contains("cannot take the build lock", e.Message);
+            Assert.Contains(".build.lock", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }
