@@ -239,6 +239,10 @@ public sealed unsafe class FreeBlockStoreFollowTests
         FreeBlockStore after = h.Store(1); // a hint left on that slot (the call that released it may end with it there)
         Assert.Equal(h.Scratch, after.Follow(stale));
         Assert.Equal(h.FreeInFirst, after.Follow(h.FreeInFirst));
+        // Two past the end, as two segments given back would leave it (that slot never used: all zeros).
+        FreeBlockStore further = h.Store(2);
+        Assert.Equal(h.Scratch, further.Follow(stale));
+        Assert.Equal(h.FreeInFirst, further.Follow(h.FreeInFirst));
     }
 
     [Fact]
